@@ -1,0 +1,132 @@
+// Package auth turns an Authorization header into a contactd.Caller.
+package auth
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/contactd/contactd"
+)
+
+// clockSkew is how far in the future an iat or nbf may lie.
+const clockSkew = time.Minute
+
+// SandboxTokenLife is the life of the tokens `contactd token` prints: the
+// published machine-JWT example lives 9 minutes.
+const SandboxTokenLife = 9 * time.Minute
+
+// bearerToken strips an optional "Bearer " prefix. ok is false when there is
+// no credential at all (EV1021).
+func bearerToken(header string) (token string, ok bool) {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return "", false
+	}
+	if len(header) >= 6 && strings.EqualFold(header[:6], "bearer") && (len(header) == 6 || header[6] == ' ') {
+		return strings.TrimSpace(header[6:]), true
+	}
+	return header, true
+}
+
+// Sandbox accepts what the published test service accepts: any
+// self-issued JWT, with or without "Bearer ", whose exp lies in the future.
+// Neither signature, sub nor iss is checked. It must never be used outside
+// sandbox mode.
+type Sandbox struct {
+	Now func() time.Time
+}
+
+// Authenticate implements the sandbox's token rule: EV1021 without a
+// credential, EV1020 for anything that is not an unexpired JWT.
+func (s Sandbox) Authenticate(_ context.Context, header string) (contactd.Caller, error) {
+	token, ok := bearerToken(header)
+	if !ok {
+		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
+	}
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	claims, err := parseUnverified(token)
+	if err != nil {
+		return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+	}
+	if err := checkTimes(claims, now); err != nil {
+		return contactd.Caller{}, err
+	}
+	sub, _ := claims.GetSubject()
+	return contactd.Caller{Sandbox: true, Subject: sub}, nil
+}
+
+// parseUnverified reads a JWT's claims without checking its signature:
+// three base64url parts, the first two JSON objects.
+func parseUnverified(token string) (jwt.MapClaims, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, jwt.ErrTokenMalformed
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[2], "=")); err != nil {
+		return nil, jwt.ErrTokenMalformed
+	}
+	claims := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, claims); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// checkTimes requires a numeric exp in the future, and an iat or nbf, when
+// present, numeric and not beyond clockSkew in the future.
+func checkTimes(claims jwt.MapClaims, now time.Time) error {
+	refuse := contactd.Errorf(contactd.EV1020, "")
+	exp, err := claims.GetExpirationTime()
+	if err != nil || exp == nil || !now.Before(exp.Time) {
+		return refuse
+	}
+	for _, get := range []func() (*jwt.NumericDate, error){claims.GetIssuedAt, claims.GetNotBefore} {
+		t, err := get()
+		if err != nil || (t != nil && t.Time.After(now.Add(clockSkew))) {
+			return refuse
+		}
+	}
+	return nil
+}
+
+// NewSandboxToken returns an unsigned JWT that sandbox mode accepts for
+// SandboxTokenLife from now.
+func NewSandboxToken(now time.Time) (string, error) {
+	claims := jwt.MapClaims{
+		"sub":        "sandbox",
+		"iss":        "contactd-sandbox",
+		"startLogon": "",
+		"iat":        now.Unix(),
+		"exp":        now.Add(SandboxTokenLife).Unix(),
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodNone, claims)
+	t.Header["kid"] = "M2M"
+	return t.SignedString(jwt.UnsafeAllowNoneSignatureType)
+}
+
+// Unconfigured is production mode before any real authentication is
+// configured: it never accepts a token.
+type Unconfigured struct{}
+
+// Authenticate answers EV1021 without a credential and EV1020 otherwise.
+func (Unconfigured) Authenticate(_ context.Context, header string) (contactd.Caller, error) {
+	if _, ok := bearerToken(header); !ok {
+		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
+	}
+	return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+}
+
+// DenyAll is the access rule when no registry of rights is configured.
+type DenyAll struct{}
+
+// Authorize always answers EV1022.
+func (DenyAll) Authorize(context.Context, contactd.Caller, contactd.Owner) error {
+	return contactd.Errorf(contactd.EV1022, "")
+}

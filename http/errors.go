@@ -1,0 +1,93 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/contactd/contactd"
+)
+
+// errBodyTooLarge is a body over maxBodyBytes.
+var errBodyTooLarge = errors.New("request body too large")
+
+// errorEnvelope is the published error body.
+type errorEnvelope struct {
+	Errors []errorItem `json:"errors"`
+}
+
+type errorItem struct {
+	Code    contactd.Code `json:"code"`
+	Type    string        `json:"type"`
+	Message string        `json:"message"`
+}
+
+// statusOf is the one place that maps an error to an HTTP status.
+func statusOf(err error) int {
+	if errors.Is(err, errBodyTooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	if errors.Is(err, errNotFound) {
+		return http.StatusNotFound
+	}
+	if errors.Is(err, errMethod) {
+		return http.StatusMethodNotAllowed
+	}
+	switch contactd.ErrorCode(err) {
+	case contactd.EV1020, contactd.EV1021:
+		return http.StatusUnauthorized
+	case contactd.EV1022:
+		return http.StatusForbidden
+	case contactd.EU6001:
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+// publicError is what the caller may see of err: an unexpected failure
+// becomes a bare EU6001.
+func publicError(err error) *contactd.Error {
+	var e *contactd.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return contactd.Errorf(contactd.EV1100, "body")
+	case errors.Is(err, errNotFound):
+		return contactd.Errorf(contactd.EV1100, "path")
+	case errors.Is(err, errMethod):
+		return contactd.Errorf(contactd.EV1100, "method")
+	}
+	return contactd.Errorf(contactd.EU6001, "")
+}
+
+// writeError answers err in the published envelope, and logs the detail of
+// unexpected failures for the operator.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	status := statusOf(err)
+	e := publicError(err)
+	if status == http.StatusInternalServerError && log != nil {
+		log.Error("request failed", "err", err)
+	}
+	writeJSON(w, status, errorEnvelope{Errors: []errorItem{{Code: e.Code, Type: e.Code.Type(), Message: e.Message()}}})
+}
+
+// writeJSON sends v as the API's JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"errors":[{"code":"EU6001","type":"server","message":"Unexpected error occurred"}]}`)
+	}
+	writeBody(w, status, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(body)
+}

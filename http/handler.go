@@ -1,0 +1,126 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/api"
+)
+
+var (
+	errNotFound = errors.New("no such route")
+	errMethod   = errors.New("method not allowed")
+)
+
+// methods serves a path's handlers by HTTP method, answering 405 in the
+// API's envelope for any other.
+type methods map[string]http.Handler
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h.ServeHTTP(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(m))
+	for method := range m {
+		allowed = append(allowed, method)
+	}
+	sort.Strings(allowed)
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeError(w, nil, errMethod)
+}
+
+func handleNotFound(cfg Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, cfg.Logger, errNotFound)
+	})
+}
+
+// apiFunc handles an authenticated API request whose body is read.
+type apiFunc func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error
+
+// apiHandler authenticates first (the first check of the published order),
+// then reads the body and runs f, answering any error in the envelope.
+func apiHandler(cfg Config, f apiFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		caller, err := cfg.Auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err == nil {
+			var body []byte
+			body, err = readBody(w, r)
+			if err == nil {
+				err = f(w, r, caller, body)
+			}
+		}
+		if err != nil {
+			writeError(w, cfg.Logger, err)
+		}
+	})
+}
+
+// readBody reads at most maxBodyBytes of the request body.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errBodyTooLarge
+	}
+	if err != nil {
+		// A body the client failed to send is not JSON.
+		return nil, contactd.Errorf(contactd.EV1100, "body")
+	}
+	return body, nil
+}
+
+// decode validates body against the named published request schema and
+// then reads it into v. The validator has already checked every type, so
+// Unmarshal cannot fail on a valid body.
+func decode(schema *api.Schema, body []byte, v any) error {
+	if field := schema.Validate(body); field != "" {
+		return contactd.Errorf(contactd.EV1100, field)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return contactd.Errorf(contactd.EV1100, "body")
+	}
+	return nil
+}
+
+func handleStatus(cfg Config) http.Handler {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, _ contactd.Caller, _ []byte) error {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "OK")
+		return nil
+	})
+}
+
+func handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "OK")
+	})
+}
+
+func handleReadyz(cfg Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := contextWithTimeout(r, readyTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := cfg.DB.Ping(ctx); err != nil {
+			cfg.Logger.Warn("readiness check failed", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unavailable")
+			return
+		}
+		io.WriteString(w, "OK")
+	})
+}
+
+func contextWithTimeout(r *http.Request, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), d)
+}

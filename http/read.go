@@ -1,0 +1,166 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"time"
+	_ "time/tzdata" // Updated is shown in New Zealand time wherever contactd runs
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/api"
+)
+
+// nzTime is the zone of the read side's Updated, as the published samples show.
+var nzTime = mustLoadLocation("Pacific/Auckland")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// updatedLayout is the published YYYY-MM-DDThh:mm:ss.
+const updatedLayout = "2006-01-02T15:04:05"
+
+type customerIDRequest struct {
+	CustomerID     string
+	CustomerIDType string
+}
+
+type accountRequest struct {
+	AccountID     string
+	AccountIDType string
+}
+
+type phoneView struct {
+	PhoneID     int64
+	PhoneType   contactd.PhoneType
+	Country     string
+	AreaCode    string
+	PhoneNumber string
+	Extension   string
+}
+
+type contactView struct {
+	ContactID   int64
+	ContactType contactd.ContactType
+	Name        string
+	Updated     string
+	Phone       []phoneView
+}
+
+func contactViews(contacts []contactd.Contact) []contactView {
+	views := make([]contactView, len(contacts))
+	for i, c := range contacts {
+		phones := make([]phoneView, len(c.Phones))
+		for j, p := range c.Phones {
+			phones[j] = phoneView{p.ID, p.Type, p.Country, p.AreaCode, p.Number, p.Extension}
+		}
+		views[i] = contactView{c.ID, c.Type, c.Name, c.Updated.In(nzTime).Format(updatedLayout), phones}
+	}
+	return views
+}
+
+// writeRecord answers {"<wrapper>":{<head fields>,<profile fields>,"Contact":[...]}}:
+// the fields contactd manages around the stored profile object, spliced in
+// as stored so that the read path does not decode it.
+func writeRecord(w http.ResponseWriter, wrapper string, head []byte, profile json.RawMessage, contacts []contactd.Contact) error {
+	cs, err := json.Marshal(contactViews(contacts))
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	b.Grow(len(head) + len(profile) + len(cs) + 32)
+	b.WriteString(`{"` + wrapper + `":`)
+	b.Write(head[:len(head)-1]) // head without its closing brace
+	if inner := bytes.TrimSpace(profile); len(inner) > 2 {
+		b.WriteByte(',')
+		b.Write(inner[1 : len(inner)-1])
+	}
+	b.WriteString(`,"Contact":`)
+	b.Write(cs)
+	b.WriteString("}}")
+	writeBody(w, http.StatusOK, b.Bytes())
+	return nil
+}
+
+func handleCustomer(cfg Config) http.Handler {
+	schema := api.RequestSchema("customer_POST_Request")
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+		var req customerIDRequest
+		if err := decode(schema, body, &req); err != nil {
+			return err
+		}
+		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		if err != nil {
+			return err
+		}
+		c, contacts, err := cfg.Service.Customer(r.Context(), caller, id)
+		if err != nil {
+			return err
+		}
+		head, err := json.Marshal(struct {
+			ID     string
+			IDType contactd.CustomerIDType
+		}{c.ID.Value, c.ID.Type})
+		if err != nil {
+			return err
+		}
+		return writeRecord(w, "Customer", head, c.Profile, contacts)
+	})
+}
+
+func handleAccount(cfg Config) http.Handler {
+	schema := api.RequestSchema("account_POST_Request")
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+		var req accountRequest
+		if err := decode(schema, body, &req); err != nil {
+			return err
+		}
+		a, contacts, err := cfg.Service.Account(r.Context(), caller, req.AccountID, req.AccountIDType)
+		if err != nil {
+			return err
+		}
+		head, err := json.Marshal(struct {
+			ID          string
+			IDType      string
+			AccountType string
+		}{a.ID, a.IDType, a.Type})
+		if err != nil {
+			return err
+		}
+		return writeRecord(w, "Account", head, a.Profile, contacts)
+	})
+}
+
+type accountRef struct {
+	ID     string
+	IDType string
+}
+
+func handleList(cfg Config) http.Handler {
+	schema := api.RequestSchema("list_POST_Request")
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+		var req customerIDRequest
+		if err := decode(schema, body, &req); err != nil {
+			return err
+		}
+		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		if err != nil {
+			return err
+		}
+		accounts, err := cfg.Service.Accounts(r.Context(), caller, id)
+		if err != nil {
+			return err
+		}
+		refs := make([]accountRef, len(accounts))
+		for i, a := range accounts {
+			refs[i] = accountRef{a.ID, a.IDType}
+		}
+		writeJSON(w, http.StatusOK, struct{ Accounts []accountRef }{refs})
+		return nil
+	})
+}

@@ -1,0 +1,62 @@
+// Package http serves the Contact, Customer and Account APIs over HTTP.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/contactd/contactd"
+)
+
+// Authenticator turns an Authorization header into a caller, or answers
+// *contactd.Error EV1021 (no credential) or EV1020 (not valid).
+type Authenticator interface {
+	Authenticate(ctx context.Context, header string) (contactd.Caller, error)
+}
+
+// Pinger reports whether the database answers, for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Service *contactd.Service
+	Auth    Authenticator
+	DB      Pinger
+	Logger  *slog.Logger
+}
+
+// maxBodyBytes bounds a request body; the published requests are far smaller.
+const maxBodyBytes = 64 << 10
+
+// readyTimeout bounds the database check of /readyz.
+const readyTimeout = 2 * time.Second
+
+// NewServer returns the whole service as one handler.
+func NewServer(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	mux := http.NewServeMux()
+	addRoutes(mux, cfg)
+	return recoverPanics(cfg.Logger, mux)
+}
+
+// recoverPanics answers EU6001 instead of dropping the connection.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeError(w, log, contactd.Errorf(contactd.EU6001, ""))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

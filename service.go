@@ -1,0 +1,186 @@
+package contactd
+
+import (
+	"context"
+	"time"
+)
+
+// Caller is an authenticated party making a request. Sandbox callers come
+// from the relaxed tokens of sandbox mode and never exist in production.
+type Caller struct {
+	Sandbox    bool
+	Subject    string // the token's subject
+	Logon      string // the online-services logon whose rights decide, if any
+	Thumbprint string // the signing certificate of a machine JWT, if any
+	Party      string // the party a certificate acts for, if any
+}
+
+// Authorizer decides whether a caller may act on an owner's data.
+type Authorizer interface {
+	// Authorize returns nil when the caller may act on the owner's data,
+	// *Error EV1022 when it may not.
+	Authorize(ctx context.Context, caller Caller, owner Owner) error
+}
+
+// Service applies the Contact API's rules, in the published order, to
+// requests whose JSON, schema and identifier formats are already checked:
+// existence (CST404), access (EV1022), account eligibility (ACT100), the
+// request's phones (CNT103, CNT102), then the state rules the store holds
+// (CNT101, CNT103).
+type Service struct {
+	Store  Store
+	Access Authorizer
+	Now    func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// permit runs the checks every operation shares once its owner is known.
+func (s *Service) permit(ctx context.Context, caller Caller, o Owner) error {
+	if err := s.Access.Authorize(ctx, caller, o); err != nil {
+		return err
+	}
+	if !o.Eligible() {
+		return Errorf(ACT100, "")
+	}
+	return nil
+}
+
+// CreateContact adds a contact with its phones to the owner.
+func (s *Service) CreateContact(ctx context.Context, caller Caller, ref OwnerRef, c Contact) (int64, error) {
+	o, err := s.Store.Owner(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.permit(ctx, caller, o); err != nil {
+		return 0, err
+	}
+	if len(c.Phones) < MinPhones || len(c.Phones) > MaxPhones {
+		return 0, Errorf(CNT103, "")
+	}
+	for _, p := range c.Phones {
+		if err := ValidatePhone(p); err != nil {
+			return 0, err
+		}
+	}
+	return s.Store.CreateContact(ctx, o, c, s.now())
+}
+
+// contactOwner resolves a live contact and checks the caller's right to it.
+func (s *Service) contactOwner(ctx context.Context, caller Caller, contactID int64) error {
+	o, err := s.Store.ContactOwner(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	return s.permit(ctx, caller, o)
+}
+
+// phoneOwner resolves a live phone and checks the caller's right to it.
+func (s *Service) phoneOwner(ctx context.Context, caller Caller, phoneID int64) error {
+	o, err := s.Store.PhoneOwner(ctx, phoneID)
+	if err != nil {
+		return err
+	}
+	return s.permit(ctx, caller, o)
+}
+
+// RenameContact changes a contact's name.
+func (s *Service) RenameContact(ctx context.Context, caller Caller, contactID int64, name string) error {
+	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+		return err
+	}
+	return s.Store.RenameContact(ctx, contactID, name, s.now())
+}
+
+// DeleteContact ceases a contact and all its phones for good.
+func (s *Service) DeleteContact(ctx context.Context, caller Caller, contactID int64) error {
+	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+		return err
+	}
+	return s.Store.CeaseContact(ctx, contactID, s.now())
+}
+
+// AddPhone adds a phone to a contact.
+func (s *Service) AddPhone(ctx context.Context, caller Caller, contactID int64, p Phone) (int64, error) {
+	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+		return 0, err
+	}
+	if err := ValidatePhone(p); err != nil {
+		return 0, err
+	}
+	return s.Store.AddPhone(ctx, contactID, p, s.now())
+}
+
+// UpdatePhone replaces every field of the phone p.ID.
+func (s *Service) UpdatePhone(ctx context.Context, caller Caller, p Phone) error {
+	if err := s.phoneOwner(ctx, caller, p.ID); err != nil {
+		return err
+	}
+	if err := ValidatePhone(p); err != nil {
+		return err
+	}
+	return s.Store.UpdatePhone(ctx, p, s.now())
+}
+
+// DeletePhone ceases a phone; a contact's last phone stays (CNT103).
+func (s *Service) DeletePhone(ctx context.Context, caller Caller, phoneID int64) error {
+	if err := s.phoneOwner(ctx, caller, phoneID); err != nil {
+		return err
+	}
+	return s.Store.CeasePhone(ctx, phoneID, s.now())
+}
+
+// Customer returns a customer with its customer-level contacts.
+func (s *Service) Customer(ctx context.Context, caller Caller, id CustomerID) (Customer, []Contact, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return Customer{}, nil, err
+	}
+	o := Owner{CustomerKey: c.Key, Customer: c.ID}
+	if err := s.Access.Authorize(ctx, caller, o); err != nil {
+		return Customer{}, nil, err
+	}
+	contacts, err := s.Store.Contacts(ctx, o)
+	return c, contacts, err
+}
+
+// AccountIDTypeACC is the only account ID type contactd holds accounts of.
+const AccountIDTypeACC = "ACC"
+
+// Account returns an account with its account-level contacts. Accounts of
+// an ineligible type answer ACT100 here too.
+func (s *Service) Account(ctx context.Context, caller Caller, accountID, idType string) (Account, []Contact, error) {
+	if idType != AccountIDTypeACC {
+		return Account{}, nil, Errorf(CST404, "")
+	}
+	o, err := s.Store.Owner(ctx, OwnerRef{AccountID: accountID})
+	if err != nil {
+		return Account{}, nil, err
+	}
+	if err := s.permit(ctx, caller, o); err != nil {
+		return Account{}, nil, err
+	}
+	a, err := s.Store.Account(ctx, accountID)
+	if err != nil {
+		return Account{}, nil, err
+	}
+	contacts, err := s.Store.Contacts(ctx, o)
+	return a, contacts, err
+}
+
+// Accounts lists a customer's accounts.
+func (s *Service) Accounts(ctx context.Context, caller Caller, id CustomerID) ([]Account, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Access.Authorize(ctx, caller, Owner{CustomerKey: c.Key, Customer: c.ID}); err != nil {
+		return nil, err
+	}
+	return s.Store.CustomerAccounts(ctx, c.Key)
+}

@@ -1,0 +1,102 @@
+package contactd
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Customer is a customer as the read side shows it. Profile is a JSON
+// object of the published fields contactd keeps but does not manage
+// (names, addresses, entity type, ...); it is sent as it is stored.
+type Customer struct {
+	Key     int64
+	ID      CustomerID
+	Profile json.RawMessage
+}
+
+// Account is an account of a customer. Type is the account type (INC, GST,
+// ...); Profile is a JSON object like Customer.Profile.
+type Account struct {
+	Key      int64
+	ID       string
+	IDType   string
+	Type     string
+	Customer CustomerID
+	Profile  json.RawMessage
+}
+
+// Owner returns the account as the owner of account-level contacts.
+func (a Account) Owner(customerKey int64) Owner {
+	return Owner{CustomerKey: customerKey, Customer: a.Customer, AccountKey: a.Key, AccountID: a.ID, AccountType: a.Type}
+}
+
+// SeedContact is a contact to load with its IDs as given, live or ceased.
+type SeedContact struct {
+	Owner   OwnerRef
+	Contact Contact
+	Ceased  bool
+}
+
+// Dataset is a whole set of customers, accounts and contacts to load into
+// an empty store: the sandbox personas, or synthetic data.
+type Dataset struct {
+	Customers []Customer
+	Accounts  []Account
+	Contacts  []SeedContact
+}
+
+// Store keeps customers, accounts, contacts and phones. Implementations
+// hold the invariants in the database: at most one live contact per owner
+// and type (CNT101), 1 to 5 live phones per live contact (CNT103), and
+// ceased contacts and phones stay ceased, their IDs never reused.
+//
+// Unknown or ceased identifiers are *Error CST404. Every write is one
+// transaction that is durable when the method returns. The time now sets
+// Updated; a contact's Updated never moves backwards and moves at least one
+// second forward on every change so that the second-resolution Updated the
+// API shows always changes.
+type Store interface {
+	// Customer returns the customer with the ID.
+	Customer(ctx context.Context, id CustomerID) (Customer, error)
+	// Account returns the account with the ID.
+	Account(ctx context.Context, accountID string) (Account, error)
+	// CustomerAccounts lists a customer's accounts in the order they were
+	// added; Profile may be left empty.
+	CustomerAccounts(ctx context.Context, customerKey int64) ([]Account, error)
+	// Owner resolves a customer or account reference.
+	Owner(ctx context.Context, ref OwnerRef) (Owner, error)
+	// ContactOwner returns the owner of a live contact.
+	ContactOwner(ctx context.Context, contactID int64) (Owner, error)
+	// PhoneOwner returns the owner of a live phone's contact.
+	PhoneOwner(ctx context.Context, phoneID int64) (Owner, error)
+	// Contacts lists the owner's own live contacts (customer-level for a
+	// customer, the account's for an account) with their live phones,
+	// in ID order.
+	Contacts(ctx context.Context, owner Owner) ([]Contact, error)
+
+	// CreateContact adds a contact with its phones and returns its ID:
+	// CNT101 when the owner has a live contact of that type.
+	CreateContact(ctx context.Context, owner Owner, c Contact, now time.Time) (int64, error)
+	// RenameContact changes the name of a live contact.
+	RenameContact(ctx context.Context, contactID int64, name string, now time.Time) error
+	// CeaseContact ceases a live contact and all its phones.
+	CeaseContact(ctx context.Context, contactID int64, now time.Time) error
+	// AddPhone adds a phone to a live contact and returns its ID: CNT103
+	// when the contact already has MaxPhones.
+	AddPhone(ctx context.Context, contactID int64, p Phone, now time.Time) (int64, error)
+	// UpdatePhone replaces every field of the live phone p.ID.
+	UpdatePhone(ctx context.Context, p Phone, now time.Time) error
+	// CeasePhone ceases a live phone: CNT103 when it is its contact's last.
+	CeasePhone(ctx context.Context, phoneID int64, now time.Time) error
+
+	// Load adds a dataset in one transaction, keeping its IDs, and makes
+	// sure every ID issued later is above every ID in it.
+	Load(ctx context.Context, d Dataset) error
+	// Empty reports whether the store holds no customer.
+	Empty(ctx context.Context) (bool, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
