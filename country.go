@@ -61,7 +61,7 @@ type areaCodeRule struct {
 var areaCodeRules = map[string]areaCodeRule{
 	"AD": {false, 5}, "AE": {true, 2}, "AF": {true, 3}, "AG": {true, 3}, "AI": {true, 3},
 	"AL": {true, 1}, "AM": {true, 2}, "AO": {true, 2}, "AQ": {false, 5}, "AR": {true, 2},
-	"AS": {true, 3}, "AT": {false, 5}, "AU": {true, 3}, "AW": {false, 5}, "AX": {false, 5},
+	"AS": {true, 3}, "AT": {false, 5}, "AU": {true, 2}, "AW": {false, 5}, "AX": {false, 5},
 	"AZ": {true, 2},
 	"BA": {true, 2}, "BB": {true, 3}, "BD": {true, 1}, "BE": {true, 1}, "BF": {true, 4},
 	"BG": {false, 5}, "BH": {true, 1}, "BI": {true, 4}, "BJ": {true, 2}, "BL": {false, 5},
@@ -123,7 +123,7 @@ var areaCodeRules = map[string]areaCodeRule{
 	"WF": {false, 5}, "WS": {false, 5},
 	"XK": {false, 5}, "XX": {false, 5},
 	"YE": {false, 5}, "YT": {true, 2},
-	"ZA": {true, 3}, "ZM": {true, 3}, "ZW": {false, 5}, "ZZ": {false, 5},
+	"ZA": {true, 3}, "ZM": {true, 3}, "ZW": {false, 5},
 }
 
 // maxOptionalAreaCode bounds the area code of a country whose area code is
