@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe runs `contactd serve` in-process until the test ends or stop is called.
+func startServe(t *testing.T, env map[string]string, args ...string) (stop func() error, logs *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, io.Discard, logs)
+	}()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { stop() })
+	return stop, logs
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("contactd did not become ready")
+}
+
+func call(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func sandboxToken(t *testing.T) string {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token"}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// TestServeSandboxKeepsStateAcrossRestarts runs the real command twice on
+// one database file: the second start reuses the sandbox as it was.
+func TestServeSandboxKeepsStateAcrossRestarts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sandbox.db")
+	addr := freeAddr(t)
+	base := "http://" + addr
+	token := sandboxToken(t)
+
+	stop, logs := startServe(t, map[string]string{"CONTACTD_SANDBOX": "true", "CONTACTD_DB": db}, "--addr", addr)
+	waitReady(t, base)
+	if !strings.Contains(logs.String(), "SANDBOX MODE") {
+		t.Fatalf("sandbox did not say so loudly; logs:\n%s", logs)
+	}
+	status, body := call(t, "GET", base+"/gateway/contact/status", token, "")
+	if status != 200 || body != "OK" {
+		t.Fatalf("status: %d %q", status, body)
+	}
+	status, body = call(t, "PUT", base+"/gateway/contact/contact", "Bearer "+token, `{"ContactID":1295148032,"Contact":{"Name":"Kept Across Restarts"}}`)
+	if status != 200 {
+		t.Fatalf("rename: %d %s", status, body)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("graceful shutdown: %v", err)
+	}
+
+	startServe(t, map[string]string{"CONTACTD_SANDBOX": "1"}, "--addr", addr, "--db", db)
+	waitReady(t, base)
+	status, body = call(t, "POST", base+"/gateway/customer/customer", token, `{"CustomerID":"069096409","CustomerIDType":"IRD"}`)
+	if status != 200 || !strings.Contains(body, "Kept Across Restarts") {
+		t.Fatalf("after restart: %d %s", status, body)
+	}
+}
+
+func TestServeProductionRefusesSandboxTokens(t *testing.T) {
+	addr := freeAddr(t)
+	startServe(t, nil, "--addr", addr, "--db", filepath.Join(t.TempDir(), "prod.db"))
+	waitReady(t, "http://"+addr)
+	status, body := call(t, "GET", "http://"+addr+"/gateway/contact/status", sandboxToken(t), "")
+	if status != 401 || !strings.Contains(body, "EV1020") {
+		t.Fatalf("production answered a sandbox token with %d %s", status, body)
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	env := func(string) string { return "" }
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+		wantOut string
+	}{
+		{args: []string{"version"}, wantOut: "contactd"},
+		{args: []string{"--help"}, wantOut: "Usage"},
+		{args: nil, wantErr: "no command"},
+		{args: []string{"frobnicate"}, wantErr: "unknown command"},
+		{args: []string{"serve", "--log-format", "xml"}, wantErr: "want text or json"},
+		{args: []string{"serve", "extra"}, wantErr: "no arguments"},
+		{args: []string{"serve", "--help"}, wantErr: "help requested"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), tc.args, env, &out, &errOut)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !strings.Contains(out.String(), tc.wantOut) {
+			t.Errorf("%v: %v, output %q", tc.args, err, out.String())
+		}
+	}
+	if err := run(context.Background(), []string{"serve"}, func(k string) string {
+		if k == "CONTACTD_SANDBOX" {
+			return "maybe"
+		}
+		return ""
+	}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "CONTACTD_SANDBOX") {
+		t.Errorf("bad CONTACTD_SANDBOX: %v", err)
+	}
+}
