@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth"
+	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/sandbox"
+	"github.com/contactd/contactd/sqlite"
+)
+
+// serveConfig is what `contactd serve` is told by flags and environment.
+type serveConfig struct {
+	addr      string
+	db        string
+	sandbox   bool
+	logFormat string
+}
+
+func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text"}
+	if v := getenv("CONTACTD_ADDR"); v != "" {
+		cfg.addr = v
+	}
+	if v := getenv("CONTACTD_DB"); v != "" {
+		cfg.db = v
+	}
+	if v := getenv("CONTACTD_SANDBOX"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("CONTACTD_SANDBOX=%q: want true or false", v)
+		}
+		cfg.sandbox = b
+	}
+	if v := getenv("CONTACTD_LOG_FORMAT"); v != "" {
+		cfg.logFormat = v
+	}
+	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on (CONTACTD_ADDR)")
+	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing (CONTACTD_DB)")
+	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted (CONTACTD_SANDBOX)")
+	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json (CONTACTD_LOG_FORMAT)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: contactd serve [flags]
+
+Serves the Contact, Customer and Account APIs under /gateway/... and
+/secure/gateway/..., with /healthz and /readyz.
+
+Flags:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+Examples:
+  contactd serve --sandbox                      # sandbox on contactd.db
+  contactd serve --sandbox --db /tmp/fresh.db   # a fresh sandbox
+  CONTACTD_ADDR=0.0.0.0:8443 contactd serve
+`)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("serve takes no arguments, got %q (flags go before arguments)", fs.Args())
+	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return cfg, fmt.Errorf("--log-format %q: want text or json", cfg.logFormat)
+	}
+	return cfg, nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// shutdownGrace is how long in-flight requests get to finish on SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := parseServe(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.logFormat, stderr)
+
+	store, err := sqlite.Open(ctx, cfg.db)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", cfg.db, err)
+	}
+	defer store.Close()
+
+	var authn contacthttp.Authenticator = auth.Unconfigured{}
+	var access contactd.Authorizer = auth.DenyAll{}
+	if cfg.sandbox {
+		loaded, err := sandbox.Seed(ctx, store)
+		if err != nil {
+			return err
+		}
+		authn, access = auth.Sandbox{}, sandbox.Access{}
+		log.Warn("SANDBOX MODE: any unexpired JWT is accepted without checking its signature; never use this for real data",
+			"db", cfg.db, "personas_loaded", loaded)
+	} else {
+		log.Warn("production mode without configured authentication: every API request is refused with EV1020")
+	}
+
+	handler := contacthttp.NewServer(contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: access},
+		Auth:    authn,
+		DB:      store,
+		Logger:  log,
+	})
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another contactd running? choose another with --addr)", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("contactd listening", "addr", ln.Addr().String(), "version", versionString(), "sandbox", cfg.sandbox)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
