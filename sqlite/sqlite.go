@@ -1,0 +1,450 @@
+// Package sqlite is a contactd.Store on a SQLite database file, through the
+// pure-Go driver modernc.org/sqlite.
+//
+// The database holds the Store invariants itself (see migrations/001_init.sql):
+// a partial unique index allows one live contact per owner and type (CNT101),
+// triggers keep 1 to 5 live phones on every live contact (CNT103), refuse
+// deletes, freeze ceased rows, and keep the one ID sequence above every
+// stored ID. The Go code checks the same rules first, inside the same write
+// transaction, so that the usual refusal comes back as a clean
+// *contactd.Error; the database is the backstop.
+//
+// Every connection runs in WAL mode with synchronous=FULL, so a write has
+// been fsynced when its method returns. Writes go through a pool of one
+// connection and begin with BEGIN IMMEDIATE: writers queue in Go instead of
+// failing with SQLITE_BUSY on a lock upgrade, and busy_timeout covers other
+// processes on the same file. Reads go through a separate pool of read-only
+// connections that WAL lets run alongside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/contactd/contactd"
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// busyTimeout is how long a connection waits for a lock held by another
+// connection (another process on the same file, or a checkpoint) before it
+// gives up with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
+// Store is a contactd.Store on one SQLite database file. It is safe for
+// concurrent use.
+type Store struct {
+	w *sql.DB // one connection; every transaction is BEGIN IMMEDIATE
+	r *sql.DB // read-only connections
+
+	ws, rs stmtCache    // the statements prepared on w and r
+	misses atomic.Int64 // write statements prepared outside ws
+}
+
+var _ contactd.Store = (*Store)(nil)
+
+// Open opens the database file at path, creating it if needed, and brings
+// its schema up to date. The path names a file: an in-memory database is
+// refused, since the read and write pools would each get their own.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
+		return nil, fmt.Errorf("sqlite: open %q: the store needs a database file", path)
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	// The write pool comes up first: its first connection turns the file
+	// into WAL mode and the migrations create the schema before any reader
+	// connects.
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxLifetime(0)
+	r.SetConnMaxIdleTime(0)
+	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r}}
+	for _, q := range writeQueries {
+		if _, err := s.ws.get(ctx, q); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)
+		}
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn is the URI for the file with the PRAGMAs every connection of a pool
+// runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
+// returns), foreign keys on, and a busy timeout. Writers begin IMMEDIATE;
+// readers are query_only.
+func dsn(file string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		// applied after the _pragma list, so journal_mode(WAL) runs first
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Path: file}
+	return "file:" + u.EscapedPath() + "?" + q.Encode()
+}
+
+// Ping checks that both pools answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools; the last connection to close checkpoints the WAL
+// into the database file. Closing twice is harmless.
+func (s *Store) Close() error {
+	return errors.Join(s.rs.close(), s.ws.close(), s.r.Close(), s.w.Close())
+}
+
+// stmtCache prepares each query once for a pool: modernc.org/sqlite keeps
+// no statement cache of its own, and preparing costs about as much as
+// running one of these small statements. database/sql prepares a Stmt
+// again on each connection that runs it and keeps it there.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) lookup(query string) (*sql.Stmt, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[query]
+	return st, ok
+}
+
+// get returns the statement, preparing it if needed. The lock is not held
+// while preparing, which may wait for a connection; of two goroutines
+// preparing the same query at once, the second closes its own.
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.lookup(query); ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		st.Close()
+		return prev, nil
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, st := range c.m {
+		errs = append(errs, st.Close())
+		delete(c.m, q)
+	}
+	return errors.Join(errs...)
+}
+
+// scanner is a *sql.Row or *sql.Rows, or a failure to prepare.
+type scanner interface{ Scan(dest ...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// queryRow runs a cached statement on the read pool.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
+	st, err := s.rs.get(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs a cached statement on the read pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.rs.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// wtx is a write transaction that runs cached statements.
+type wtx struct {
+	tx *sql.Tx
+	s  *Store
+}
+
+// stmt returns the cached statement for the transaction. A query missing
+// from writeQueries cannot be prepared on the pool, whose one connection
+// the transaction holds: it is prepared for this transaction only.
+func (w *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.s.ws.lookup(query); ok {
+		return w.tx.StmtContext(ctx, st), nil
+	}
+	w.s.misses.Add(1)
+	return w.tx.PrepareContext(ctx, query)
+}
+
+func (w *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) scanner {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations lists the embedded migrations by version; a file is named
+// NNN_what.sql.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	seen := map[int]string{}
+	for _, name := range names {
+		base := path.Base(name)
+		digits, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(digits)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: name is not NNN_what.sql", base)
+		}
+		if other, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s have the same version", other, base)
+		}
+		seen[v] = base
+		b, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// migrate applies, in version order, each migration that schema_migrations
+// does not list yet, each in its own IMMEDIATE transaction that also records
+// it: a second process opening the same file at once waits for the lock and
+// then sees the migration done. A database migrated by a newer contactd is
+// refused.
+func migrate(ctx context.Context, db *sql.DB) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY,
+	name    TEXT    NOT NULL,
+	applied INTEGER NOT NULL
+) STRICT`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT IFNULL(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(ms) > 0 && newest > ms[len(ms)-1].version {
+		return fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d", newest, ms[len(ms)-1].version)
+	}
+	applied := map[int]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	rows.Close()
+	for _, m := range ms {
+		if applied[m.version] {
+			continue // without taking the write lock
+		}
+		if err := applyMigration(ctx, db, m); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var done bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version).Scan(&done); err != nil {
+		return err
+	}
+	if done {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
+		m.version, m.name, time.Now().Unix()); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `PRAGMA user_version = `+strconv.Itoa(m.version)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// write runs fn in one IMMEDIATE transaction on the write connection and
+// commits it; the commit is fsynced before write returns. A constraint or
+// trigger that stands for a Store rule becomes its *contactd.Error.
+func (s *Store) write(ctx context.Context, op string, fn func(tx *wtx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(&wtx{tx: tx, s: s}); err != nil {
+		return wrap(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: %s: commit: %w", op, err)
+	}
+	return nil
+}
+
+// wrap returns a domain error as it is, maps a database refusal that
+// stands for a Store rule to its *contactd.Error, and wraps everything
+// else with the operation.
+func wrap(op string, err error) error {
+	var ce *contactd.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	if code, ok := ruleCode(err); ok {
+		return contactd.Errorf(code, "")
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// ruleCode recognises the constraint and trigger errors that stand for a
+// Store rule: the one-live-contact-per-type index (CNT101) and the
+// phone-count triggers (CNT103).
+func ruleCode(err error) (contactd.Code, bool) {
+	var se *msqlite.Error
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		if strings.Contains(se.Error(), "contact_one_live_per_type") {
+			return contactd.CNT101, true
+		}
+	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+		if strings.Contains(se.Error(), string(contactd.CNT103)) {
+			return contactd.CNT103, true
+		}
+	}
+	return "", false
+}
+
+// nextIDs takes n consecutive IDs from the sequence inside tx and returns
+// the first. The IDs are only spent if tx commits.
+func nextIDs(ctx context.Context, tx *wtx, n int) (int64, error) {
+	var first int64
+	err := tx.QueryRowContext(ctx, nextIDsSQL, n).Scan(&first)
+	if err != nil {
+		return 0, fmt.Errorf("next ID: %w", err)
+	}
+	if first <= 0 || first+int64(n)-1 > contactd.MaxID {
+		return 0, fmt.Errorf("next ID: the ID sequence is exhausted (%d)", first)
+	}
+	return first, nil
+}
+
+func nullKey(k int64) any {
+	if k == 0 {
+		return nil
+	}
+	return k
+}
+
+func profileText(p []byte) string {
+	if len(strings.TrimSpace(string(p))) == 0 {
+		return "{}"
+	}
+	return string(p)
+}

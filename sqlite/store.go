@@ -1,0 +1,419 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/contactd/contactd"
+)
+
+func notFound() error { return contactd.Errorf(contactd.CST404, "") }
+
+// Customer returns the customer with the ID.
+func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
+	c := contactd.Customer{ID: id}
+	var profile []byte
+	err := s.queryRow(ctx, `SELECT key, profile FROM customer WHERE id_type = ? AND id_value = ?`,
+		string(id.Type), id.Value).Scan(&c.Key, &profile)
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Customer{}, notFound()
+	}
+	if err != nil {
+		return contactd.Customer{}, fmt.Errorf("sqlite: customer: %w", err)
+	}
+	c.Profile = profile
+	return c, nil
+}
+
+const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.profile`
+
+func scanAccount(sc scanner) (contactd.Account, error) {
+	var a contactd.Account
+	var custType string
+	var profile []byte
+	if err := sc.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile); err != nil {
+		return contactd.Account{}, err
+	}
+	a.Customer.Type = contactd.CustomerIDType(custType)
+	a.Profile = profile
+	return a, nil
+}
+
+// Account returns the account with the ID.
+func (s *Store) Account(ctx context.Context, accountID string) (contactd.Account, error) {
+	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountColumns+`
+FROM account a JOIN customer c ON c.key = a.customer_key
+WHERE a.account_id = ?`, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Account{}, notFound()
+	}
+	if err != nil {
+		return contactd.Account{}, fmt.Errorf("sqlite: account: %w", err)
+	}
+	return a, nil
+}
+
+// CustomerAccounts lists the customer's accounts in key order, which is the
+// order they were added. An unknown customer key is CST404; a customer
+// with no account has an empty list.
+func (s *Store) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
+	rows, err := s.query(ctx, `SELECT `+accountColumns+`
+FROM customer c JOIN account a ON a.customer_key = c.key
+WHERE c.key = ?
+ORDER BY a.key`, customerKey)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
+	}
+	defer rows.Close()
+	accounts := []contactd.Account{}
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
+		}
+		accounts = append(accounts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
+	}
+	if len(accounts) == 0 {
+		var known bool
+		if err := s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer WHERE key = ?)`, customerKey).Scan(&known); err != nil {
+			return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
+		}
+		if !known {
+			return nil, notFound()
+		}
+	}
+	return accounts, nil
+}
+
+// ownerColumns and ownerJoins give an Owner for a contact row named ct.
+const (
+	ownerColumns = `ct.customer_key, cu.id_type, cu.id_value, IFNULL(ac.key, 0), IFNULL(ac.account_id, ''), IFNULL(ac.account_type, '')`
+	ownerJoins   = `JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key`
+)
+
+func scanOwner(sc scanner) (contactd.Owner, error) {
+	var o contactd.Owner
+	var custType string
+	err := sc.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType)
+	o.Customer.Type = contactd.CustomerIDType(custType)
+	return o, err
+}
+
+// Owner resolves a customer or account reference. When ref names an
+// account (AccountID is set), its Customer is not consulted: the account's
+// own customer is the owner's customer.
+func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
+	var row scanner
+	if ref.AccountID != "" {
+		row = s.queryRow(ctx, `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
+FROM account a JOIN customer c ON c.key = a.customer_key
+WHERE a.account_id = ?`, ref.AccountID)
+	} else {
+		row = s.queryRow(ctx, `SELECT key, id_type, id_value, 0, '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
+			string(ref.Customer.Type), ref.Customer.Value)
+	}
+	o, err := scanOwner(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Owner{}, notFound()
+	}
+	if err != nil {
+		return contactd.Owner{}, fmt.Errorf("sqlite: owner: %w", err)
+	}
+	return o, nil
+}
+
+// ContactOwner returns the owner of a live contact.
+func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
+	o, err := scanOwner(s.queryRow(ctx, `SELECT `+ownerColumns+`
+FROM contact ct `+ownerJoins+`
+WHERE ct.id = ? AND ct.ceased IS NULL`, contactID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Owner{}, notFound()
+	}
+	if err != nil {
+		return contactd.Owner{}, fmt.Errorf("sqlite: contact owner: %w", err)
+	}
+	return o, nil
+}
+
+// PhoneOwner returns the owner of a live phone's contact; the contact must
+// be live too.
+func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
+	o, err := scanOwner(s.queryRow(ctx, `SELECT `+ownerColumns+`
+FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
+WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Owner{}, notFound()
+	}
+	if err != nil {
+		return contactd.Owner{}, fmt.Errorf("sqlite: phone owner: %w", err)
+	}
+	return o, nil
+}
+
+// Contacts lists the owner's own live contacts with their live phones, both
+// in ID order, in one query (one consistent snapshot). The owner is taken
+// as resolved: an unknown owner has no contacts.
+func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
+	rows, err := s.query(ctx, `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
+	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
+FROM contact ct
+LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
+WHERE ct.customer_key = ? AND IFNULL(ct.account_key, 0) = ? AND ct.ceased IS NULL
+ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: contacts: %w", err)
+	}
+	defer rows.Close()
+	contacts := []contactd.Contact{}
+	for rows.Next() {
+		var (
+			id                                      int64
+			ctype, name                             string
+			updated                                 int64
+			pid                                     sql.NullInt64
+			ptype, country, area, number, extension sql.NullString
+		)
+		if err := rows.Scan(&id, &ctype, &name, &updated, &pid, &ptype, &country, &area, &number, &extension); err != nil {
+			return nil, fmt.Errorf("sqlite: contacts: %w", err)
+		}
+		if n := len(contacts); n == 0 || contacts[n-1].ID != id {
+			contacts = append(contacts, contactd.Contact{
+				ID:      id,
+				Type:    contactd.ContactType(ctype),
+				Name:    name,
+				Updated: time.Unix(updated, 0),
+			})
+		}
+		if pid.Valid {
+			c := &contacts[len(contacts)-1]
+			c.Phones = append(c.Phones, contactd.Phone{
+				ID:        pid.Int64,
+				Type:      contactd.PhoneType(ptype.String),
+				Country:   country.String,
+				AreaCode:  area.String,
+				Number:    number.String,
+				Extension: extension.String,
+			})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: contacts: %w", err)
+	}
+	return contacts, nil
+}
+
+// The statements of the write transactions. They are all prepared on the
+// write connection when the store opens (writeQueries): while a
+// transaction holds that one connection nothing else could prepare them.
+const (
+	// touch moves a contact's updated at least one second forward: to now,
+	// or to one second past its current value if now is not later.
+	touchSQL = `UPDATE contact SET updated = MAX(?1, updated + 1) WHERE id = ?2`
+
+	liveOfTypeSQL = `SELECT EXISTS (SELECT 1 FROM contact
+WHERE customer_key = ? AND IFNULL(account_key, 0) = ? AND contact_type = ? AND ceased IS NULL)`
+
+	insertContactSQL = `INSERT INTO contact (id, customer_key, account_key, contact_type, name, updated, ceased)
+VALUES (?, ?, ?, ?, ?, ?, ?)`
+
+	insertPhoneSQL = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension, ceased)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+
+	renameSQL = `UPDATE contact SET name = ?1, updated = MAX(?2, updated + 1)
+WHERE id = ?3 AND ceased IS NULL`
+
+	ceaseContactSQL = `UPDATE contact SET ceased = ?1, updated = MAX(?1, updated + 1)
+WHERE id = ?2 AND ceased IS NULL`
+
+	livePhonesOfContactSQL = `SELECT (SELECT COUNT(*) FROM phone WHERE contact_id = ct.id AND ceased IS NULL)
+FROM contact ct WHERE ct.id = ? AND ct.ceased IS NULL`
+
+	updatePhoneSQL = `UPDATE phone
+SET phone_type = ?, country = ?, area_code = ?, number = ?, extension = ?
+WHERE id = ? AND ceased IS NULL
+  AND EXISTS (SELECT 1 FROM contact WHERE id = phone.contact_id AND ceased IS NULL)
+RETURNING contact_id`
+
+	livePhonesBesideSQL = `SELECT p.contact_id,
+	(SELECT COUNT(*) FROM phone q WHERE q.contact_id = p.contact_id AND q.ceased IS NULL)
+FROM phone p JOIN contact ct ON ct.id = p.contact_id
+WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`
+
+	ceasePhoneSQL = `UPDATE phone SET ceased = ? WHERE id = ?`
+
+	nextIDsSQL = `UPDATE id_sequence SET next = next + ?1 RETURNING next - ?1`
+
+	raiseSequenceSQL = `UPDATE id_sequence SET next = MAX(next, ?)`
+)
+
+var writeQueries = []string{
+	touchSQL, liveOfTypeSQL, insertContactSQL, insertPhoneSQL, renameSQL, ceaseContactSQL,
+	livePhonesOfContactSQL, updatePhoneSQL, livePhonesBesideSQL, ceasePhoneSQL, nextIDsSQL, raiseSequenceSQL,
+}
+
+// CreateContact adds a contact with its phones: CNT103 unless it has 1 to
+// 5 phones, CNT101 when the owner has a live contact of that type. The
+// contact takes the first of 1+len(c.Phones) consecutive IDs, its phones
+// the rest in order.
+func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, now time.Time) (int64, error) {
+	if n := len(c.Phones); n < contactd.MinPhones || n > contactd.MaxPhones {
+		return 0, contactd.Errorf(contactd.CNT103, "")
+	}
+	var id int64
+	err := s.write(ctx, "create contact", func(tx *wtx) error {
+		var taken bool
+		if err := tx.QueryRowContext(ctx, liveOfTypeSQL, owner.CustomerKey, owner.AccountKey, string(c.Type)).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return contactd.Errorf(contactd.CNT101, "")
+		}
+		first, err := nextIDs(ctx, tx, 1+len(c.Phones))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, insertContactSQL,
+			first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, now.Unix(), nil); err != nil {
+			return err
+		}
+		for i, p := range c.Phones {
+			if err := insertPhone(ctx, tx, first+1+int64(i), first, p, nil); err != nil {
+				return err
+			}
+		}
+		id = first
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertPhone(ctx context.Context, tx execer, id, contactID int64, p contactd.Phone, ceased any) error {
+	_, err := tx.ExecContext(ctx, insertPhoneSQL, id, contactID, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, ceased)
+	return err
+}
+
+// updateOne runs an UPDATE that must hit one row: none is CST404.
+func updateOne(ctx context.Context, tx *wtx, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound()
+	}
+	return nil
+}
+
+// RenameContact changes the name of a live contact.
+func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, now time.Time) error {
+	return s.write(ctx, "rename contact", func(tx *wtx) error {
+		return updateOne(ctx, tx, renameSQL, name, now.Unix(), contactID)
+	})
+}
+
+// CeaseContact ceases a live contact; the contact_cease_phones trigger
+// ceases its live phones in the same statement.
+func (s *Store) CeaseContact(ctx context.Context, contactID int64, now time.Time) error {
+	return s.write(ctx, "cease contact", func(tx *wtx) error {
+		return updateOne(ctx, tx, ceaseContactSQL, now.Unix(), contactID)
+	})
+}
+
+// AddPhone adds a phone to a live contact: CST404 for an unknown or ceased
+// contact, CNT103 when it already has MaxPhones.
+func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, now time.Time) (int64, error) {
+	var id int64
+	err := s.write(ctx, "add phone", func(tx *wtx) error {
+		var live int
+		err := tx.QueryRowContext(ctx, livePhonesOfContactSQL, contactID).Scan(&live)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound()
+		}
+		if err != nil {
+			return err
+		}
+		if live >= contactd.MaxPhones {
+			return contactd.Errorf(contactd.CNT103, "")
+		}
+		if id, err = nextIDs(ctx, tx, 1); err != nil {
+			return err
+		}
+		if err := insertPhone(ctx, tx, id, contactID, p, nil); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// UpdatePhone replaces every field of the live phone p.ID of a live contact.
+func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, now time.Time) error {
+	return s.write(ctx, "update phone", func(tx *wtx) error {
+		var contactID int64
+		err := tx.QueryRowContext(ctx, updatePhoneSQL,
+			string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, p.ID).Scan(&contactID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound()
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
+		return err
+	})
+}
+
+// CeasePhone ceases a live phone of a live contact: CNT103 when it is the
+// contact's last live phone.
+func (s *Store) CeasePhone(ctx context.Context, phoneID int64, now time.Time) error {
+	return s.write(ctx, "cease phone", func(tx *wtx) error {
+		var contactID int64
+		var live int
+		err := tx.QueryRowContext(ctx, livePhonesBesideSQL, phoneID).Scan(&contactID, &live)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound()
+		}
+		if err != nil {
+			return err
+		}
+		if live <= contactd.MinPhones {
+			return contactd.Errorf(contactd.CNT103, "")
+		}
+		if _, err := tx.ExecContext(ctx, ceasePhoneSQL, now.Unix(), phoneID); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
+		return err
+	})
+}
+
+// Empty reports whether the store holds no customer.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	var empty bool
+	if err := s.queryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM customer)`).Scan(&empty); err != nil {
+		return false, fmt.Errorf("sqlite: empty: %w", err)
+	}
+	return empty, nil
+}
