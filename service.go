@@ -15,6 +15,20 @@ type Caller struct {
 	Party      string // the party a certificate acts for, if any
 }
 
+// ID names the caller for idempotency keys and rate limits: the same
+// person or machine always has the same ID.
+func (c Caller) ID() string {
+	switch {
+	case c.Thumbprint != "":
+		return "cert:" + c.Thumbprint + "/" + c.Logon
+	case c.Logon != "":
+		return "logon:" + c.Logon
+	case c.Sandbox:
+		return "sandbox:" + c.Subject
+	}
+	return "subject:" + c.Subject
+}
+
 // Authorizer decides whether a caller may act on an owner's data.
 type Authorizer interface {
 	// Authorize returns nil when the caller may act on the owner's data,
@@ -40,6 +54,14 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// stamp dates a change now, unless it already has a time.
+func (s *Service) stamp(ch Change) Change {
+	if ch.Time.IsZero() {
+		ch.Time = s.now()
+	}
+	return ch
+}
+
 // permit runs the checks every operation shares once its owner is known.
 func (s *Service) permit(ctx context.Context, caller Caller, o Owner) error {
 	if err := s.Access.Authorize(ctx, caller, o); err != nil {
@@ -52,12 +74,12 @@ func (s *Service) permit(ctx context.Context, caller Caller, o Owner) error {
 }
 
 // CreateContact adds a contact with its phones to the owner.
-func (s *Service) CreateContact(ctx context.Context, caller Caller, ref OwnerRef, c Contact) (int64, error) {
+func (s *Service) CreateContact(ctx context.Context, ch Change, ref OwnerRef, c Contact) (int64, error) {
 	o, err := s.Store.Owner(ctx, ref)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.permit(ctx, caller, o); err != nil {
+	if err := s.permit(ctx, ch.Caller, o); err != nil {
 		return 0, err
 	}
 	if len(c.Phones) < MinPhones || len(c.Phones) > MaxPhones {
@@ -68,7 +90,7 @@ func (s *Service) CreateContact(ctx context.Context, caller Caller, ref OwnerRef
 			return 0, err
 		}
 	}
-	return s.Store.CreateContact(ctx, o, c, s.now())
+	return s.Store.CreateContact(ctx, o, c, s.stamp(ch))
 }
 
 // contactOwner resolves a live contact and checks the caller's right to it.
@@ -90,49 +112,49 @@ func (s *Service) phoneOwner(ctx context.Context, caller Caller, phoneID int64) 
 }
 
 // RenameContact changes a contact's name.
-func (s *Service) RenameContact(ctx context.Context, caller Caller, contactID int64, name string) error {
-	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+func (s *Service) RenameContact(ctx context.Context, ch Change, contactID int64, name string) error {
+	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return err
 	}
-	return s.Store.RenameContact(ctx, contactID, name, s.now())
+	return s.Store.RenameContact(ctx, contactID, name, s.stamp(ch))
 }
 
 // DeleteContact ceases a contact and all its phones for good.
-func (s *Service) DeleteContact(ctx context.Context, caller Caller, contactID int64) error {
-	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+func (s *Service) DeleteContact(ctx context.Context, ch Change, contactID int64) error {
+	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return err
 	}
-	return s.Store.CeaseContact(ctx, contactID, s.now())
+	return s.Store.CeaseContact(ctx, contactID, s.stamp(ch))
 }
 
 // AddPhone adds a phone to a contact.
-func (s *Service) AddPhone(ctx context.Context, caller Caller, contactID int64, p Phone) (int64, error) {
-	if err := s.contactOwner(ctx, caller, contactID); err != nil {
+func (s *Service) AddPhone(ctx context.Context, ch Change, contactID int64, p Phone) (int64, error) {
+	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return 0, err
 	}
 	if err := ValidatePhone(p); err != nil {
 		return 0, err
 	}
-	return s.Store.AddPhone(ctx, contactID, p, s.now())
+	return s.Store.AddPhone(ctx, contactID, p, s.stamp(ch))
 }
 
 // UpdatePhone replaces every field of the phone p.ID.
-func (s *Service) UpdatePhone(ctx context.Context, caller Caller, p Phone) error {
-	if err := s.phoneOwner(ctx, caller, p.ID); err != nil {
+func (s *Service) UpdatePhone(ctx context.Context, ch Change, p Phone) error {
+	if err := s.phoneOwner(ctx, ch.Caller, p.ID); err != nil {
 		return err
 	}
 	if err := ValidatePhone(p); err != nil {
 		return err
 	}
-	return s.Store.UpdatePhone(ctx, p, s.now())
+	return s.Store.UpdatePhone(ctx, p, s.stamp(ch))
 }
 
 // DeletePhone ceases a phone; a contact's last phone stays (CNT103).
-func (s *Service) DeletePhone(ctx context.Context, caller Caller, phoneID int64) error {
-	if err := s.phoneOwner(ctx, caller, phoneID); err != nil {
+func (s *Service) DeletePhone(ctx context.Context, ch Change, phoneID int64) error {
+	if err := s.phoneOwner(ctx, ch.Caller, phoneID); err != nil {
 		return err
 	}
-	return s.Store.CeasePhone(ctx, phoneID, s.now())
+	return s.Store.CeasePhone(ctx, phoneID, s.stamp(ch))
 }
 
 // Customer returns a customer with its customer-level contacts.

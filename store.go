@@ -46,16 +46,98 @@ type Dataset struct {
 	Contacts  []SeedContact
 }
 
+// Change says who makes a write, when and on which request: the store
+// writes it into the audit trail in the write's own transaction.
+type Change struct {
+	Time      time.Time
+	Caller    Caller
+	RequestID string
+	// Idempotency, when set on CreateContact or AddPhone, makes the write
+	// happen at most once per caller and key until the key expires.
+	Idempotency *Idempotency
+}
+
+// Idempotency is an Idempotency-Key of a POST. The same caller, key and
+// fingerprint within the key's life answer the first write's ID without
+// writing again; the same caller and key with another fingerprint is
+// ErrIdempotencyKeyReused.
+type Idempotency struct {
+	Key         string
+	Fingerprint string // a digest of the operation and the request body
+	Expires     time.Time
+}
+
+// ErrIdempotencyKeyReused is an Idempotency-Key sent again with another request.
+var ErrIdempotencyKeyReused = Errorf(EV1100, "Idempotency-Key")
+
+// The audited operations.
+const (
+	OpCreateContact = "contact.create"
+	OpRenameContact = "contact.rename"
+	OpCeaseContact  = "contact.cease"
+	OpAddPhone      = "phone.add"
+	OpUpdatePhone   = "phone.update"
+	OpCeasePhone    = "phone.cease"
+)
+
+// PhoneValues is a phone as the audit trail records it.
+type PhoneValues struct {
+	PhoneID     int64
+	PhoneType   PhoneType
+	Country     string
+	AreaCode    string
+	PhoneNumber string
+	Extension   string
+}
+
+// ContactValues is a contact as the audit trail records it; Phone lists
+// its live phones where the operation concerns them.
+type ContactValues struct {
+	ContactID   int64
+	ContactType ContactType
+	Name        string
+	Phone       []PhoneValues `json:",omitempty"`
+}
+
+// AuditRecord is one successful change, appended in the change's own
+// transaction and never altered. Before and After hold ContactValues (for
+// contact operations) or PhoneValues (for phone operations) as JSON, or
+// null where there is nothing.
+type AuditRecord struct {
+	Seq       int64
+	Time      time.Time
+	Operation string
+	ContactID int64
+	PhoneID   int64 // 0 for contact operations
+	Customer  CustomerID
+	AccountID string // "" for customer-level contacts
+	Caller    Caller
+	RequestID string
+	Before    json.RawMessage
+	After     json.RawMessage
+}
+
+// AuditQuery selects audit records; zero fields select everything.
+type AuditQuery struct {
+	Customer  CustomerID
+	AccountID string
+	ContactID int64
+	From, To  time.Time // To is exclusive
+	AfterSeq  int64
+	Limit     int
+}
+
 // Store keeps customers, accounts, contacts and phones. Implementations
 // hold the invariants in the database: at most one live contact per owner
 // and type (CNT101), 1 to 5 live phones per live contact (CNT103), and
 // ceased contacts and phones stay ceased, their IDs never reused.
 //
 // Unknown or ceased identifiers are *Error CST404. Every write is one
-// transaction that is durable when the method returns. The time now sets
-// Updated; a contact's Updated never moves backwards and moves at least one
-// second forward on every change so that the second-resolution Updated the
-// API shows always changes.
+// transaction that is durable when the method returns, and that appends
+// its audit record. The change's Time sets Updated; a contact's Updated
+// never moves backwards and moves at least one second forward on every
+// change, so that the second-resolution Updated the API shows always
+// changes.
 type Store interface {
 	// Customer returns the customer with the ID.
 	Customer(ctx context.Context, id CustomerID) (Customer, error)
@@ -77,18 +159,21 @@ type Store interface {
 
 	// CreateContact adds a contact with its phones and returns its ID:
 	// CNT101 when the owner has a live contact of that type.
-	CreateContact(ctx context.Context, owner Owner, c Contact, now time.Time) (int64, error)
+	CreateContact(ctx context.Context, owner Owner, c Contact, ch Change) (int64, error)
 	// RenameContact changes the name of a live contact.
-	RenameContact(ctx context.Context, contactID int64, name string, now time.Time) error
+	RenameContact(ctx context.Context, contactID int64, name string, ch Change) error
 	// CeaseContact ceases a live contact and all its phones.
-	CeaseContact(ctx context.Context, contactID int64, now time.Time) error
+	CeaseContact(ctx context.Context, contactID int64, ch Change) error
 	// AddPhone adds a phone to a live contact and returns its ID: CNT103
 	// when the contact already has MaxPhones.
-	AddPhone(ctx context.Context, contactID int64, p Phone, now time.Time) (int64, error)
+	AddPhone(ctx context.Context, contactID int64, p Phone, ch Change) (int64, error)
 	// UpdatePhone replaces every field of the live phone p.ID.
-	UpdatePhone(ctx context.Context, p Phone, now time.Time) error
+	UpdatePhone(ctx context.Context, p Phone, ch Change) error
 	// CeasePhone ceases a live phone: CNT103 when it is its contact's last.
-	CeasePhone(ctx context.Context, phoneID int64, now time.Time) error
+	CeasePhone(ctx context.Context, phoneID int64, ch Change) error
+
+	// Audit lists audit records in the order they were appended.
+	Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
 
 	// Load adds a dataset in one transaction, keeping its IDs, and makes
 	// sure every ID issued later is above every ID in it.

@@ -60,7 +60,7 @@ type phoneDELETERequest struct{ PhoneID int64 }
 
 func handleCreateContact(cfg Config) http.Handler {
 	schema := api.RequestSchema("contact_POST_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req contactPOSTRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
@@ -69,11 +69,14 @@ func handleCreateContact(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
+		if ch, err = withIdempotency(cfg, r, contactd.OpCreateContact, body, ch); err != nil {
+			return err
+		}
 		c := contactd.Contact{Type: contactd.ContactType(req.Contact.ContactType), Name: req.Contact.Name}
 		for _, p := range req.Contact.Phone {
 			c.Phones = append(c.Phones, p.phone(0))
 		}
-		id, err := cfg.Service.CreateContact(r.Context(), caller, owner, c)
+		id, err := cfg.Service.CreateContact(r.Context(), ch, owner, c)
 		if err != nil {
 			return err
 		}
@@ -84,12 +87,12 @@ func handleCreateContact(cfg Config) http.Handler {
 
 func handleRenameContact(cfg Config) http.Handler {
 	schema := api.RequestSchema("contact_PUT_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req contactPUTRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		if err := cfg.Service.RenameContact(r.Context(), caller, req.ContactID, req.Contact.Name); err != nil {
+		if err := cfg.Service.RenameContact(r.Context(), ch, req.ContactID, req.Contact.Name); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)
@@ -99,12 +102,12 @@ func handleRenameContact(cfg Config) http.Handler {
 
 func handleDeleteContact(cfg Config) http.Handler {
 	schema := api.RequestSchema("contact_DELETE_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req contactDELETERequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		if err := cfg.Service.DeleteContact(r.Context(), caller, req.ContactID); err != nil {
+		if err := cfg.Service.DeleteContact(r.Context(), ch, req.ContactID); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)
@@ -114,12 +117,16 @@ func handleDeleteContact(cfg Config) http.Handler {
 
 func handleAddPhone(cfg Config) http.Handler {
 	schema := api.RequestSchema("phone_POST_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req phonePOSTRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		id, err := cfg.Service.AddPhone(r.Context(), caller, req.ContactID, req.Phone.phone(0))
+		ch, err := withIdempotency(cfg, r, contactd.OpAddPhone, body, ch)
+		if err != nil {
+			return err
+		}
+		id, err := cfg.Service.AddPhone(r.Context(), ch, req.ContactID, req.Phone.phone(0))
 		if err != nil {
 			return err
 		}
@@ -130,12 +137,12 @@ func handleAddPhone(cfg Config) http.Handler {
 
 func handleUpdatePhone(cfg Config) http.Handler {
 	schema := api.RequestSchema("phone_PUT_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req phonePUTRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		if err := cfg.Service.UpdatePhone(r.Context(), caller, req.Phone.phone(req.PhoneID)); err != nil {
+		if err := cfg.Service.UpdatePhone(r.Context(), ch, req.Phone.phone(req.PhoneID)); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)
@@ -145,12 +152,12 @@ func handleUpdatePhone(cfg Config) http.Handler {
 
 func handleDeletePhone(cfg Config) http.Handler {
 	schema := api.RequestSchema("phone_DELETE_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req phoneDELETERequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		if err := cfg.Service.DeletePhone(r.Context(), caller, req.PhoneID); err != nil {
+		if err := cfg.Service.DeletePhone(r.Context(), ch, req.PhoneID); err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusOK)

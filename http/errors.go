@@ -34,6 +34,9 @@ func statusOf(err error) int {
 	if errors.Is(err, errMethod) {
 		return http.StatusMethodNotAllowed
 	}
+	if errors.Is(err, errRateLimited) {
+		return http.StatusTooManyRequests
+	}
 	switch contactd.ErrorCode(err) {
 	case contactd.EV1020, contactd.EV1021:
 		return http.StatusUnauthorized
@@ -60,6 +63,8 @@ func publicError(err error) *contactd.Error {
 	case errors.Is(err, errMethod):
 		return contactd.Errorf(contactd.EV1100, "method")
 	}
+	// A rate-limited caller gets EU6001: no published code fits, and a
+	// client keys on the 429 and its Retry-After.
 	return contactd.Errorf(contactd.EU6001, "")
 }
 

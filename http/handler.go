@@ -43,25 +43,36 @@ func handleNotFound(cfg Config) http.Handler {
 	})
 }
 
-// apiFunc handles an authenticated API request whose body is read.
-type apiFunc func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error
+// apiFunc handles an authenticated API request whose body is read. ch
+// carries the caller and the request ID; handlers of writes pass it on.
+type apiFunc func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error
 
 // apiHandler authenticates first (the first check of the published order),
-// then reads the body and runs f, answering any error in the envelope.
+// applies the caller's rate limit, then reads the body and runs f,
+// answering any error in the envelope.
 func apiHandler(cfg Config, f apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		caller, err := cfg.Auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
-		if err == nil {
-			var body []byte
-			body, err = readBody(w, r)
-			if err == nil {
-				err = f(w, r, caller, body)
-			}
-		}
+		err := serveAPI(cfg, f, w, r)
 		if err != nil {
-			writeError(w, cfg.Logger, err)
+			writeError(w, cfg.Logger.With("request_id", requestID(r)), err)
 		}
 	})
+}
+
+func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) error {
+	caller, err := cfg.Auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
+	if err != nil {
+		return err
+	}
+	if ok, wait := cfg.limiter.allow(caller.ID(), time.Now()); !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(wait))
+		return errRateLimited
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return f(w, r, contactd.Change{Caller: caller, RequestID: requestID(r)}, body)
 }
 
 // readBody reads at most maxBodyBytes of the request body.
@@ -92,7 +103,7 @@ func decode(schema *api.Schema, body []byte, v any) error {
 }
 
 func handleStatus(cfg Config) http.Handler {
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, _ contactd.Caller, _ []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, _ contactd.Change, _ []byte) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "OK")
 		return nil

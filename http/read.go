@@ -89,7 +89,7 @@ func writeRecord(w http.ResponseWriter, wrapper string, head []byte, profile jso
 
 func handleCustomer(cfg Config) http.Handler {
 	schema := api.RequestSchema("customer_POST_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req customerIDRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
@@ -98,7 +98,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		c, contacts, err := cfg.Service.Customer(r.Context(), caller, id)
+		c, contacts, err := cfg.Service.Customer(r.Context(), ch.Caller, id)
 		if err != nil {
 			return err
 		}
@@ -115,12 +115,12 @@ func handleCustomer(cfg Config) http.Handler {
 
 func handleAccount(cfg Config) http.Handler {
 	schema := api.RequestSchema("account_POST_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req accountRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		a, contacts, err := cfg.Service.Account(r.Context(), caller, req.AccountID, req.AccountIDType)
+		a, contacts, err := cfg.Service.Account(r.Context(), ch.Caller, req.AccountID, req.AccountIDType)
 		if err != nil {
 			return err
 		}
@@ -143,7 +143,7 @@ type accountRef struct {
 
 func handleList(cfg Config) http.Handler {
 	schema := api.RequestSchema("list_POST_Request")
-	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, caller contactd.Caller, body []byte) error {
+	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
 		var req customerIDRequest
 		if err := decode(schema, body, &req); err != nil {
 			return err
@@ -152,7 +152,7 @@ func handleList(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		accounts, err := cfg.Service.Accounts(r.Context(), caller, id)
+		accounts, err := cfg.Service.Accounts(r.Context(), ch.Caller, id)
 		if err != nil {
 			return err
 		}

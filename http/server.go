@@ -27,6 +27,12 @@ type Config struct {
 	Auth    Authenticator
 	DB      Pinger
 	Logger  *slog.Logger
+	// RateLimit bounds each caller's requests; zero is no limit.
+	RateLimit RateLimit
+	// IdempotencyTTL is how long an Idempotency-Key is kept; zero is 24 hours.
+	IdempotencyTTL time.Duration
+
+	limiter *callerLimiter
 }
 
 // maxBodyBytes bounds a request body; the published requests are far smaller.
@@ -40,9 +46,13 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.IdempotencyTTL == 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	cfg.limiter = newCallerLimiter(cfg.RateLimit)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return recoverPanics(cfg.Logger, mux)
+	return withRequestID(cfg.Logger, recoverPanics(cfg.Logger, mux))
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.

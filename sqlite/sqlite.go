@@ -94,7 +94,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r}}
-	for _, q := range writeQueries {
+	for _, q := range append(writeQueries, auditQueries...) {
 		if _, err := s.ws.get(ctx, q); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)

@@ -86,7 +86,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "New", Phones: []contactd.Phone{phone}}, now)
+	id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "New", Phones: []contactd.Phone{phone}}, storetest.At(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestReopenKeepsData(t *testing.T) {
 		t.Fatalf("contacts after reopen: %+v", cs)
 	}
 	// the sequence survives too: the next ID is above the last one issued
-	id2, err := s2.AddPhone(ctx, id, phone, now)
+	id2, err := s2.AddPhone(ctx, id, phone, storetest.At(now))
 	if err != nil || id2 <= cs[1].Phones[0].ID {
 		t.Fatalf("AddPhone after reopen = %d, %v; want above %d", id2, err, cs[1].Phones[0].ID)
 	}
@@ -417,7 +417,7 @@ func TestSequenceExhausted(t *testing.T) {
 	if err := rawExec(s, `UPDATE id_sequence SET next = ?`, int64(contactd.MaxID)); err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.AddPhone(ctx, c, phone, now)
+	id, err := s.AddPhone(ctx, c, phone, storetest.At(now))
 	if err != nil || id != contactd.MaxID {
 		t.Fatalf("AddPhone = %d, %v; want the last ID", id, err)
 	}
@@ -425,7 +425,7 @@ func TestSequenceExhausted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone}}, now)
+	_, err = s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone}}, storetest.At(now))
 	if err == nil || code(err) != "" {
 		t.Fatalf("CreateContact past 2^53: %v, want an unexpected error", err)
 	}
@@ -460,7 +460,7 @@ func TestConcurrentWritersNeverBusy(t *testing.T) {
 			}
 			o, err := st.Owner(ctx, contactd.OwnerRef{Customer: d.Customers[i].ID})
 			if err == nil {
-				_, err = st.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone, phone}}, now)
+				_, err = st.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone, phone}}, storetest.At(now))
 			}
 			errs <- err
 		}()
@@ -541,7 +541,7 @@ func BenchmarkCreateContact(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		if _, err := s.CreateContact(ctx, owners[i], c, now); err != nil {
+		if _, err := s.CreateContact(ctx, owners[i], c, storetest.At(now)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -558,7 +558,8 @@ func BenchmarkContacts(b *testing.B) {
 	}
 	// the account holds a PRIMRY with one phone; give it a SCNDRY with 5
 	if _, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "Five",
-		Phones: []contactd.Phone{phone, phone, phone, phone, phone}}, now); err != nil {
+		Phones: []contactd.Phone{phone, phone, phone, phone, phone}}, storetest.At(
+		now)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -615,23 +616,26 @@ func (t *twoStores) PhoneOwner(ctx context.Context, id int64) (contactd.Owner, e
 func (t *twoStores) Contacts(ctx context.Context, o contactd.Owner) ([]contactd.Contact, error) {
 	return t.pick().Contacts(ctx, o)
 }
-func (t *twoStores) CreateContact(ctx context.Context, o contactd.Owner, c contactd.Contact, now time.Time) (int64, error) {
-	return t.pick().CreateContact(ctx, o, c, now)
+func (t *twoStores) CreateContact(ctx context.Context, o contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
+	return t.pick().CreateContact(ctx, o, c, ch)
 }
-func (t *twoStores) RenameContact(ctx context.Context, id int64, name string, now time.Time) error {
-	return t.pick().RenameContact(ctx, id, name, now)
+func (t *twoStores) RenameContact(ctx context.Context, id int64, name string, ch contactd.Change) error {
+	return t.pick().RenameContact(ctx, id, name, ch)
 }
-func (t *twoStores) CeaseContact(ctx context.Context, id int64, now time.Time) error {
-	return t.pick().CeaseContact(ctx, id, now)
+func (t *twoStores) CeaseContact(ctx context.Context, id int64, ch contactd.Change) error {
+	return t.pick().CeaseContact(ctx, id, ch)
 }
-func (t *twoStores) AddPhone(ctx context.Context, id int64, p contactd.Phone, now time.Time) (int64, error) {
-	return t.pick().AddPhone(ctx, id, p, now)
+func (t *twoStores) AddPhone(ctx context.Context, id int64, p contactd.Phone, ch contactd.Change) (int64, error) {
+	return t.pick().AddPhone(ctx, id, p, ch)
 }
-func (t *twoStores) UpdatePhone(ctx context.Context, p contactd.Phone, now time.Time) error {
-	return t.pick().UpdatePhone(ctx, p, now)
+func (t *twoStores) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
+	return t.pick().UpdatePhone(ctx, p, ch)
 }
-func (t *twoStores) CeasePhone(ctx context.Context, id int64, now time.Time) error {
-	return t.pick().CeasePhone(ctx, id, now)
+func (t *twoStores) CeasePhone(ctx context.Context, id int64, ch contactd.Change) error {
+	return t.pick().CeasePhone(ctx, id, ch)
+}
+func (t *twoStores) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
+	return t.pick().Audit(ctx, q)
 }
 func (t *twoStores) Load(ctx context.Context, d contactd.Dataset) error { return t.pick().Load(ctx, d) }
 func (t *twoStores) Empty(ctx context.Context) (bool, error)            { return t.pick().Empty(ctx) }

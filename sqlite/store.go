@@ -262,12 +262,17 @@ var writeQueries = []string{
 // 5 phones, CNT101 when the owner has a live contact of that type. The
 // contact takes the first of 1+len(c.Phones) consecutive IDs, its phones
 // the rest in order.
-func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, now time.Time) (int64, error) {
+func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
 	if n := len(c.Phones); n < contactd.MinPhones || n > contactd.MaxPhones {
 		return 0, contactd.Errorf(contactd.CNT103, "")
 	}
 	var id int64
 	err := s.write(ctx, "create contact", func(tx *wtx) error {
+		first, replayed, err := replay(ctx, tx, ch, contactd.OpCreateContact)
+		if err != nil || replayed {
+			id = first
+			return err
+		}
 		var taken bool
 		if err := tx.QueryRowContext(ctx, liveOfTypeSQL, owner.CustomerKey, owner.AccountKey, string(c.Type)).Scan(&taken); err != nil {
 			return err
@@ -275,21 +280,27 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 		if taken {
 			return contactd.Errorf(contactd.CNT101, "")
 		}
-		first, err := nextIDs(ctx, tx, 1+len(c.Phones))
+		first, err = nextIDs(ctx, tx, 1+len(c.Phones))
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, insertContactSQL,
-			first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, now.Unix(), nil); err != nil {
+			first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, ch.Time.Unix(), nil); err != nil {
 			return err
 		}
+		after := contactd.ContactValues{ContactID: first, ContactType: c.Type, Name: c.Name}
 		for i, p := range c.Phones {
-			if err := insertPhone(ctx, tx, first+1+int64(i), first, p, nil); err != nil {
+			pid := first + 1 + int64(i)
+			if err := insertPhone(ctx, tx, pid, first, p, nil); err != nil {
 				return err
 			}
+			after.Phone = append(after.Phone, phoneValuesOf(pid, p))
+		}
+		if err := audit(ctx, tx, ch, contactd.OpCreateContact, first, 0, nil, after); err != nil {
+			return err
 		}
 		id = first
-		return nil
+		return remember(ctx, tx, ch, contactd.OpCreateContact, id)
 	})
 	if err != nil {
 		return 0, err
@@ -323,27 +334,49 @@ func updateOne(ctx context.Context, tx *wtx, query string, args ...any) error {
 }
 
 // RenameContact changes the name of a live contact.
-func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, now time.Time) error {
+func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
 	return s.write(ctx, "rename contact", func(tx *wtx) error {
-		return updateOne(ctx, tx, renameSQL, name, now.Unix(), contactID)
+		before, err := liveContactValues(ctx, tx, contactID)
+		if err != nil {
+			return err
+		}
+		if err := updateOne(ctx, tx, renameSQL, name, ch.Time.Unix(), contactID); err != nil {
+			return err
+		}
+		before.Phone = nil
+		after := *before
+		after.Name = name
+		return audit(ctx, tx, ch, contactd.OpRenameContact, contactID, 0, before, after)
 	})
 }
 
 // CeaseContact ceases a live contact; the contact_cease_phones trigger
 // ceases its live phones in the same statement.
-func (s *Store) CeaseContact(ctx context.Context, contactID int64, now time.Time) error {
+func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
 	return s.write(ctx, "cease contact", func(tx *wtx) error {
-		return updateOne(ctx, tx, ceaseContactSQL, now.Unix(), contactID)
+		before, err := liveContactValues(ctx, tx, contactID)
+		if err != nil {
+			return err
+		}
+		if err := updateOne(ctx, tx, ceaseContactSQL, ch.Time.Unix(), contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpCeaseContact, contactID, 0, before, nil)
 	})
 }
 
 // AddPhone adds a phone to a live contact: CST404 for an unknown or ceased
 // contact, CNT103 when it already has MaxPhones.
-func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, now time.Time) (int64, error) {
+func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, ch contactd.Change) (int64, error) {
 	var id int64
 	err := s.write(ctx, "add phone", func(tx *wtx) error {
+		first, replayed, err := replay(ctx, tx, ch, contactd.OpAddPhone)
+		if err != nil || replayed {
+			id = first
+			return err
+		}
 		var live int
-		err := tx.QueryRowContext(ctx, livePhonesOfContactSQL, contactID).Scan(&live)
+		err = tx.QueryRowContext(ctx, livePhonesOfContactSQL, contactID).Scan(&live)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound()
 		}
@@ -359,8 +392,13 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 		if err := insertPhone(ctx, tx, id, contactID, p, nil); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
-		return err
+		if _, err = tx.ExecContext(ctx, touchSQL, ch.Time.Unix(), contactID); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, ch, contactd.OpAddPhone, contactID, id, nil, phoneValuesOf(id, p)); err != nil {
+			return err
+		}
+		return remember(ctx, tx, ch, contactd.OpAddPhone, id)
 	})
 	if err != nil {
 		return 0, err
@@ -369,10 +407,14 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 }
 
 // UpdatePhone replaces every field of the live phone p.ID of a live contact.
-func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, now time.Time) error {
+func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
 	return s.write(ctx, "update phone", func(tx *wtx) error {
+		before, _, err := phoneValues(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
 		var contactID int64
-		err := tx.QueryRowContext(ctx, updatePhoneSQL,
+		err = tx.QueryRowContext(ctx, updatePhoneSQL,
 			string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, p.ID).Scan(&contactID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound()
@@ -380,14 +422,16 @@ func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, now time.Time
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
-		return err
+		if _, err = tx.ExecContext(ctx, touchSQL, ch.Time.Unix(), contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpUpdatePhone, contactID, p.ID, before, phoneValuesOf(p.ID, p))
 	})
 }
 
 // CeasePhone ceases a live phone of a live contact: CNT103 when it is the
 // contact's last live phone.
-func (s *Store) CeasePhone(ctx context.Context, phoneID int64, now time.Time) error {
+func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
 	return s.write(ctx, "cease phone", func(tx *wtx) error {
 		var contactID int64
 		var live int
@@ -401,11 +445,17 @@ func (s *Store) CeasePhone(ctx context.Context, phoneID int64, now time.Time) er
 		if live <= contactd.MinPhones {
 			return contactd.Errorf(contactd.CNT103, "")
 		}
-		if _, err := tx.ExecContext(ctx, ceasePhoneSQL, now.Unix(), phoneID); err != nil {
+		before, _, err := phoneValues(ctx, tx, phoneID)
+		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, touchSQL, now.Unix(), contactID)
-		return err
+		if _, err := tx.ExecContext(ctx, ceasePhoneSQL, ch.Time.Unix(), phoneID); err != nil {
+			return err
+		}
+		if _, err = tx.ExecContext(ctx, touchSQL, ch.Time.Unix(), contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpCeasePhone, contactID, phoneID, before, nil)
 	})
 }
 

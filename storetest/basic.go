@@ -184,12 +184,12 @@ func testCreateAndRead(t *testing.T, s contactd.Store) {
 		{Type: "BSN", Country: "AU", AreaCode: "02", Number: "98765432", Extension: "123"},
 		{Type: "BSNFAX", Country: "US", AreaCode: "212", Number: "5550100"},
 	}}
-	id, err := s.CreateContact(ctx, ownA, want, t0.Add(500*time.Millisecond))
+	id, err := s.CreateContact(ctx, ownA, want, At(t0.Add(500*time.Millisecond)))
 	must(t, "CreateContact", err)
 	if id <= 0 || id > contactd.MaxID {
 		t.Fatalf("ContactID %d", id)
 	}
-	accID, err := s.CreateContact(ctx, ownA2, contactd.Contact{Type: contactd.Secondary, Name: "GST person", Phones: phones(1)}, t0)
+	accID, err := s.CreateContact(ctx, ownA2, contactd.Contact{Type: contactd.Secondary, Name: "GST person", Phones: phones(1)}, At(t0))
 	must(t, "CreateContact(account)", err)
 	if accID == id {
 		t.Fatalf("two contacts got ID %d", id)
@@ -274,7 +274,7 @@ func testOneLiveContactPerType(t *testing.T, s contactd.Store) {
 	// the ceased seeded PRIMRY does not block a new one
 	primary := create(t, s, ownA, contactd.Primary, "First", 1)
 	for _, typ := range []contactd.ContactType{contactd.Primary, contactd.Secondary} {
-		_, err := s.CreateContact(ctx, ownA, contactd.Contact{Type: typ, Name: "Second", Phones: phones(2)}, t0)
+		_, err := s.CreateContact(ctx, ownA, contactd.Contact{Type: typ, Name: "Second", Phones: phones(2)}, At(t0))
 		wantCode(t, "CreateContact(second "+string(typ)+")", err, contactd.CNT101)
 	}
 	// a refused create leaves nothing behind
@@ -286,19 +286,19 @@ func testOneLiveContactPerType(t *testing.T, s contactd.Store) {
 	create(t, s, ownA2, contactd.Primary, "Account primary", 1)
 	create(t, s, ownA2, contactd.Secondary, "Account secondary", 1)
 	create(t, s, ownB, contactd.Primary, "B primary", 1)
-	_, err := s.CreateContact(ctx, ownA2, contactd.Contact{Type: contactd.Primary, Name: "again", Phones: phones(1)}, t0)
+	_, err := s.CreateContact(ctx, ownA2, contactd.Contact{Type: contactd.Primary, Name: "again", Phones: phones(1)}, At(t0))
 	wantCode(t, "CreateContact(second account PRIMRY)", err, contactd.CNT101)
 	// account A1 holds the seeded PRIMRY
-	_, err = s.CreateContact(ctx, accountOwner(t, s, accA1), contactd.Contact{Type: contactd.Primary, Name: "again", Phones: phones(1)}, t0)
+	_, err = s.CreateContact(ctx, accountOwner(t, s, accA1), contactd.Contact{Type: contactd.Primary, Name: "again", Phones: phones(1)}, At(t0))
 	wantCode(t, "CreateContact(A1 PRIMRY over seeded)", err, contactd.CNT101)
 
 	// after ceasing, a new PRIMRY is allowed, with a new ID
-	must(t, "CeaseContact", s.CeaseContact(ctx, primary, t0))
+	must(t, "CeaseContact", s.CeaseContact(ctx, primary, At(t0)))
 	again := create(t, s, ownA, contactd.Primary, "Replacement", 1)
 	if again == primary {
 		t.Errorf("the replacement reused ID %d", primary)
 	}
-	_, err = s.CreateContact(ctx, ownA, contactd.Contact{Type: contactd.Primary, Name: "third", Phones: phones(1)}, t0)
+	_, err = s.CreateContact(ctx, ownA, contactd.Contact{Type: contactd.Primary, Name: "third", Phones: phones(1)}, At(t0))
 	wantCode(t, "CreateContact(PRIMRY over replacement)", err, contactd.CNT101)
 }
 
@@ -306,7 +306,7 @@ func testCreatePhoneCount(t *testing.T, s contactd.Store) {
 	loadDefault(t, s)
 	ownB := customerOwner(t, s, custB)
 	for _, n := range []int{0, 6, 7} {
-		_, err := s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: phones(n)}, t0)
+		_, err := s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: phones(n)}, At(t0))
 		wantCode(t, "CreateContact with phones", err, contactd.CNT103)
 	}
 	if got := contacts(t, s, ownB); len(got) != 0 {
@@ -321,7 +321,7 @@ func testCreatePhoneCount(t *testing.T, s contactd.Store) {
 func testRename(t *testing.T, s contactd.Store) {
 	loadDefault(t, s)
 	ownA := customerOwner(t, s, custA)
-	must(t, "RenameContact", s.RenameContact(ctx, seedLive, "Louie W. Wagner", t0))
+	must(t, "RenameContact", s.RenameContact(ctx, seedLive, "Louie W. Wagner", At(t0)))
 	c := contact(t, s, ownA, seedLive)
 	want := dataset().Contacts[0].Contact
 	want.Name = "Louie W. Wagner"
@@ -329,7 +329,7 @@ func testRename(t *testing.T, s contactd.Store) {
 	wantContacts(t, "after rename", []contactd.Contact{c}, want)
 
 	for _, id := range []int64{0, 1234, seedCeased, seedPhone1} {
-		wantCode(t, "RenameContact(unknown or ceased)", s.RenameContact(ctx, id, "x", t0), contactd.CST404)
+		wantCode(t, "RenameContact(unknown or ceased)", s.RenameContact(ctx, id, "x", At(t0)), contactd.CST404)
 	}
 }
 
@@ -340,28 +340,28 @@ func testCeaseContact(t *testing.T, s contactd.Store) {
 	ps := phoneIDs(contact(t, s, ownA, id))
 	all := append([]int64{seedPhone1, seedPhone2}, ps...)
 
-	must(t, "CeaseContact", s.CeaseContact(ctx, id, t0))
+	must(t, "CeaseContact", s.CeaseContact(ctx, id, At(t0)))
 	if got := ids(contacts(t, s, ownA)); len(got) != 1 || got[0] != seedLive {
 		t.Errorf("Contacts(A) after cease = %v, want [%d]", got, seedLive)
 	}
 	_, err := s.ContactOwner(ctx, id)
 	wantCode(t, "ContactOwner(ceased)", err, contactd.CST404)
-	wantCode(t, "CeaseContact(again)", s.CeaseContact(ctx, id, t0), contactd.CST404)
-	wantCode(t, "RenameContact(ceased)", s.RenameContact(ctx, id, "x", t0), contactd.CST404)
-	_, err = s.AddPhone(ctx, id, phone(9), t0)
+	wantCode(t, "CeaseContact(again)", s.CeaseContact(ctx, id, At(t0)), contactd.CST404)
+	wantCode(t, "RenameContact(ceased)", s.RenameContact(ctx, id, "x", At(t0)), contactd.CST404)
+	_, err = s.AddPhone(ctx, id, phone(9), At(t0))
 	wantCode(t, "AddPhone(ceased contact)", err, contactd.CST404)
 	for _, p := range ps {
 		_, err := s.PhoneOwner(ctx, p)
 		wantCode(t, "PhoneOwner(phone of ceased contact)", err, contactd.CST404)
 		q := phone(8)
 		q.ID = p
-		wantCode(t, "UpdatePhone(phone of ceased contact)", s.UpdatePhone(ctx, q, t0), contactd.CST404)
-		wantCode(t, "CeasePhone(phone of ceased contact)", s.CeasePhone(ctx, p, t0), contactd.CST404)
+		wantCode(t, "UpdatePhone(phone of ceased contact)", s.UpdatePhone(ctx, q, At(t0)), contactd.CST404)
+		wantCode(t, "CeasePhone(phone of ceased contact)", s.CeasePhone(ctx, p, At(t0)), contactd.CST404)
 	}
 
 	// ceasing the seeded contact too leaves the customer with none; its
 	// last phones go with it
-	must(t, "CeaseContact(seeded)", s.CeaseContact(ctx, seedLive, t0))
+	must(t, "CeaseContact(seeded)", s.CeaseContact(ctx, seedLive, At(t0)))
 	if got := contacts(t, s, ownA); len(got) != 0 {
 		t.Errorf("Contacts(A) = %v, want none", ids(got))
 	}
@@ -370,7 +370,7 @@ func testCeaseContact(t *testing.T, s contactd.Store) {
 		wantCode(t, "PhoneOwner(phone of ceased contact)", err, contactd.CST404)
 	}
 	for _, cid := range []int64{0, 1234, seedCeased, seedAccountPh} {
-		wantCode(t, "CeaseContact(unknown or ceased)", s.CeaseContact(ctx, cid, t0), contactd.CST404)
+		wantCode(t, "CeaseContact(unknown or ceased)", s.CeaseContact(ctx, cid, At(t0)), contactd.CST404)
 	}
 	// the account's contact is untouched
 	if got := ids(contacts(t, s, accountOwner(t, s, accA1))); len(got) != 1 {
@@ -385,7 +385,7 @@ func testAddPhoneUpToFive(t *testing.T, s contactd.Store) {
 	for i := 3; i <= contactd.MaxPhones; i++ { // the seeded contact has 2
 		p := phone(i)
 		p.Extension = "7"
-		id, err := s.AddPhone(ctx, seedLive, p, t0)
+		id, err := s.AddPhone(ctx, seedLive, p, At(t0))
 		must(t, "AddPhone", err)
 		if id <= 0 || id > contactd.MaxID || added[id] {
 			t.Errorf("AddPhone: ID %d", id)
@@ -397,7 +397,7 @@ func testAddPhoneUpToFive(t *testing.T, s contactd.Store) {
 			t.Errorf("PhoneOwner(new) = %+v", o)
 		}
 	}
-	_, err := s.AddPhone(ctx, seedLive, phone(6), t0)
+	_, err := s.AddPhone(ctx, seedLive, phone(6), At(t0))
 	wantCode(t, "AddPhone(sixth)", err, contactd.CNT103)
 	c := contact(t, s, ownA, seedLive)
 	if len(c.Phones) != contactd.MaxPhones {
@@ -417,14 +417,14 @@ func testAddPhoneUpToFive(t *testing.T, s contactd.Store) {
 		}
 	}
 	// after a cease there is room for one again
-	must(t, "CeasePhone", s.CeasePhone(ctx, seedPhone1, t0))
-	_, err = s.AddPhone(ctx, seedLive, phone(7), t0)
+	must(t, "CeasePhone", s.CeasePhone(ctx, seedPhone1, At(t0)))
+	_, err = s.AddPhone(ctx, seedLive, phone(7), At(t0))
 	must(t, "AddPhone after cease", err)
-	_, err = s.AddPhone(ctx, seedLive, phone(8), t0)
+	_, err = s.AddPhone(ctx, seedLive, phone(8), At(t0))
 	wantCode(t, "AddPhone(sixth again)", err, contactd.CNT103)
 
 	for _, id := range []int64{0, 1234, seedCeased, seedPhone2} {
-		_, err := s.AddPhone(ctx, id, phone(1), t0)
+		_, err := s.AddPhone(ctx, id, phone(1), At(t0))
 		wantCode(t, "AddPhone(unknown or ceased contact)", err, contactd.CST404)
 	}
 }
@@ -435,25 +435,25 @@ func testCeasePhoneDownToOne(t *testing.T, s contactd.Store) {
 	id := create(t, s, ownB, contactd.Secondary, "Many phones", 5)
 	ps := phoneIDs(contact(t, s, ownB, id))
 	for i, p := range ps[:4] {
-		must(t, "CeasePhone", s.CeasePhone(ctx, p, t0))
+		must(t, "CeasePhone", s.CeasePhone(ctx, p, At(t0)))
 		if got := phoneIDs(contact(t, s, ownB, id)); !equalIDs(got, ps[i+1:]) {
 			t.Errorf("phones after ceasing %d = %v, want %v", p, got, ps[i+1:])
 		}
 		_, err := s.PhoneOwner(ctx, p)
 		wantCode(t, "PhoneOwner(ceased)", err, contactd.CST404)
-		wantCode(t, "CeasePhone(again)", s.CeasePhone(ctx, p, t0), contactd.CST404)
+		wantCode(t, "CeasePhone(again)", s.CeasePhone(ctx, p, At(t0)), contactd.CST404)
 		q := phone(1)
 		q.ID = p
-		wantCode(t, "UpdatePhone(ceased)", s.UpdatePhone(ctx, q, t0), contactd.CST404)
+		wantCode(t, "UpdatePhone(ceased)", s.UpdatePhone(ctx, q, At(t0)), contactd.CST404)
 	}
-	wantCode(t, "CeasePhone(last)", s.CeasePhone(ctx, ps[4], t0), contactd.CNT103)
+	wantCode(t, "CeasePhone(last)", s.CeasePhone(ctx, ps[4], At(t0)), contactd.CNT103)
 	if got := phoneIDs(contact(t, s, ownB, id)); !equalIDs(got, ps[4:]) {
 		t.Errorf("phones after refused cease = %v, want %v", got, ps[4:])
 	}
 	// the seeded account contact has one phone
-	wantCode(t, "CeasePhone(seeded last)", s.CeasePhone(ctx, seedAccountPh, t0), contactd.CNT103)
+	wantCode(t, "CeasePhone(seeded last)", s.CeasePhone(ctx, seedAccountPh, At(t0)), contactd.CNT103)
 	for _, p := range []int64{0, 1234, seedCeasedPhone, seedLive} {
-		wantCode(t, "CeasePhone(unknown or ceased)", s.CeasePhone(ctx, p, t0), contactd.CST404)
+		wantCode(t, "CeasePhone(unknown or ceased)", s.CeasePhone(ctx, p, At(t0)), contactd.CST404)
 	}
 }
 
@@ -474,7 +474,7 @@ func testUpdatePhone(t *testing.T, s contactd.Store) {
 	ownA := customerOwner(t, s, custA)
 	// every field changes, the extension is cleared and an area code set
 	p := contactd.Phone{ID: seedPhone2, Type: "BSNFAX", Country: "AU", AreaCode: "03", Number: "91234567"}
-	must(t, "UpdatePhone", s.UpdatePhone(ctx, p, t0))
+	must(t, "UpdatePhone", s.UpdatePhone(ctx, p, At(t0)))
 	c := contact(t, s, ownA, seedLive)
 	want := dataset().Contacts[0].Contact
 	want.Phones[1] = p
@@ -483,7 +483,7 @@ func testUpdatePhone(t *testing.T, s contactd.Store) {
 
 	// and back: the area code is cleared
 	p = contactd.Phone{ID: seedPhone2, Type: "HOM", Country: "NZ", Number: "093031234", Extension: "99"}
-	must(t, "UpdatePhone", s.UpdatePhone(ctx, p, t0))
+	must(t, "UpdatePhone", s.UpdatePhone(ctx, p, At(t0)))
 	c = contact(t, s, ownA, seedLive)
 	if c.Phones[1] != p {
 		t.Errorf("phone = %+v, want %+v", c.Phones[1], p)
@@ -496,7 +496,7 @@ func testUpdatePhone(t *testing.T, s contactd.Store) {
 	for _, id := range []int64{0, 1234, seedCeasedPhone, seedLive} {
 		q := p
 		q.ID = id
-		wantCode(t, "UpdatePhone(unknown or ceased)", s.UpdatePhone(ctx, q, t0), contactd.CST404)
+		wantCode(t, "UpdatePhone(unknown or ceased)", s.UpdatePhone(ctx, q, At(t0)), contactd.CST404)
 	}
 }
 
@@ -504,7 +504,7 @@ func testUpdatedMovesForward(t *testing.T, s contactd.Store) {
 	loadDefault(t, s)
 	ownB := customerOwner(t, s, custB)
 	now := t0.Add(250 * time.Millisecond)
-	id, err := s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "Tick", Phones: phones(2)}, now)
+	id, err := s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "Tick", Phones: phones(2)}, At(now))
 	must(t, "CreateContact", err)
 	c := contact(t, s, ownB, id)
 	if !c.Updated.Truncate(time.Second).Equal(t0) {
@@ -527,28 +527,28 @@ func testUpdatedMovesForward(t *testing.T, s contactd.Store) {
 	// every change at the same now moves Updated on
 	var added int64
 	for range 2 {
-		step("RenameContact", now, func(now time.Time) error { return s.RenameContact(ctx, id, "Tock", now) })
+		step("RenameContact", now, func(now time.Time) error { return s.RenameContact(ctx, id, "Tock", At(now)) })
 		step("AddPhone", now, func(now time.Time) error {
 			var err error
-			added, err = s.AddPhone(ctx, id, phone(7), now)
+			added, err = s.AddPhone(ctx, id, phone(7), At(now))
 			return err
 		})
 		step("UpdatePhone", now, func(now time.Time) error {
 			p := phone(8)
 			p.ID = first
-			return s.UpdatePhone(ctx, p, now)
+			return s.UpdatePhone(ctx, p, At(now))
 		})
-		step("CeasePhone", now, func(now time.Time) error { return s.CeasePhone(ctx, added, now) })
+		step("CeasePhone", now, func(now time.Time) error { return s.CeasePhone(ctx, added, At(now)) })
 	}
 	// a clock that went back
-	step("RenameContact(earlier now)", t0.Add(-time.Hour), func(now time.Time) error { return s.RenameContact(ctx, id, "Back", now) })
+	step("RenameContact(earlier now)", t0.Add(-time.Hour), func(now time.Time) error { return s.RenameContact(ctx, id, "Back", At(now)) })
 	// a later now is taken as it is
-	step("RenameContact(later now)", t0.Add(time.Hour+300*time.Millisecond), func(now time.Time) error { return s.RenameContact(ctx, id, "Later", now) })
+	step("RenameContact(later now)", t0.Add(time.Hour+300*time.Millisecond), func(now time.Time) error { return s.RenameContact(ctx, id, "Later", At(now)) })
 	if want := t0.Add(time.Hour); !prev.Truncate(time.Second).Equal(want) {
 		t.Errorf("Updated = %v, want %v", prev, want)
 	}
 	// a refused change does not move it
-	_, err = s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "dup", Phones: phones(1)}, t0.Add(2*time.Hour))
+	_, err = s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "dup", Phones: phones(1)}, At(t0.Add(2*time.Hour)))
 	wantCode(t, "CreateContact(dup)", err, contactd.CNT101)
 	if got := contact(t, s, ownB, id).Updated; !got.Equal(prev) {
 		t.Errorf("Updated moved to %v on a refused create", got)

@@ -47,7 +47,7 @@ func testConcurrentCreateSameOwner(t *testing.T, s contactd.Store) {
 		var out tally
 		var winner atomic.Int64
 		run(50, func(i int) {
-			id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "racer", Phones: phones(1 + i%5)}, t0)
+			id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "racer", Phones: phones(1 + i%5)}, At(t0))
 			out.add(err)
 			if err == nil {
 				winner.Store(id)
@@ -73,7 +73,7 @@ func testConcurrentCreateManyOwners(t *testing.T, s contactd.Store) {
 	var out tally
 	contactIDs := make([]int64, len(owners))
 	run(len(owners), func(i int) {
-		id, err := s.CreateContact(ctx, owners[i], contactd.Contact{Type: contactd.Primary, Name: "own", Phones: phones(3)}, t0)
+		id, err := s.CreateContact(ctx, owners[i], contactd.Contact{Type: contactd.Primary, Name: "own", Phones: phones(3)}, At(t0))
 		out.add(err)
 		contactIDs[i] = id
 	})
@@ -104,7 +104,7 @@ func testConcurrentAddPhone(t *testing.T, s contactd.Store) {
 	var mu sync.Mutex
 	added := map[int64]bool{}
 	run(20, func(i int) {
-		pid, err := s.AddPhone(ctx, id, phone(100+i), t0)
+		pid, err := s.AddPhone(ctx, id, phone(100+i), At(t0))
 		out.add(err)
 		if err == nil {
 			mu.Lock()
@@ -137,7 +137,7 @@ func testConcurrentCeasePhone(t *testing.T, s contactd.Store) {
 	var out tally
 	refused := make([]bool, len(ps))
 	run(len(ps), func(i int) {
-		err := s.CeasePhone(ctx, ps[i], t0)
+		err := s.CeasePhone(ctx, ps[i], At(t0))
 		out.add(err)
 		refused[i] = err != nil
 	})
@@ -186,10 +186,10 @@ func testConcurrentReaders(t *testing.T, s contactd.Store) {
 	for w := range 4 {
 		writers.Go(func() {
 			for i := range 15 {
-				pid, err := s.AddPhone(ctx, id, phone(1000*w+i), t0)
+				pid, err := s.AddPhone(ctx, id, phone(1000*w+i), At(t0))
 				out.add(err)
 				if err == nil {
-					out.add(s.CeasePhone(ctx, pid, t0))
+					out.add(s.CeasePhone(ctx, pid, At(t0)))
 				}
 			}
 		})

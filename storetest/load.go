@@ -22,11 +22,11 @@ func testLoadKeepsIDs(t *testing.T, s contactd.Store) {
 	wantCode(t, "ContactOwner(ceased seed)", err, contactd.CST404)
 	_, err = s.PhoneOwner(ctx, seedCeasedPhone)
 	wantCode(t, "PhoneOwner(ceased seed phone)", err, contactd.CST404)
-	wantCode(t, "RenameContact(ceased seed)", s.RenameContact(ctx, seedCeased, "x", t0), contactd.CST404)
-	wantCode(t, "CeaseContact(ceased seed)", s.CeaseContact(ctx, seedCeased, t0), contactd.CST404)
-	_, err = s.AddPhone(ctx, seedCeased, phone(1), t0)
+	wantCode(t, "RenameContact(ceased seed)", s.RenameContact(ctx, seedCeased, "x", At(t0)), contactd.CST404)
+	wantCode(t, "CeaseContact(ceased seed)", s.CeaseContact(ctx, seedCeased, At(t0)), contactd.CST404)
+	_, err = s.AddPhone(ctx, seedCeased, phone(1), At(t0))
 	wantCode(t, "AddPhone(ceased seed)", err, contactd.CST404)
-	wantCode(t, "CeasePhone(ceased seed phone)", s.CeasePhone(ctx, seedCeasedPhone, t0), contactd.CST404)
+	wantCode(t, "CeasePhone(ceased seed phone)", s.CeasePhone(ctx, seedCeasedPhone, At(t0)), contactd.CST404)
 
 	// a second dataset adds to the first
 	cust := contactd.CustomerID{Type: contactd.IRD, Value: "136410132"}
@@ -78,11 +78,11 @@ func testNewIDs(t *testing.T, s contactd.Store) {
 		for _, p := range phoneIDs(contact(t, s, o, id)) {
 			issued("phone", p)
 		}
-		pid, err := s.AddPhone(ctx, id, phone(4), t0)
+		pid, err := s.AddPhone(ctx, id, phone(4), At(t0))
 		must(t, "AddPhone", err)
 		issued("added phone", pid)
-		must(t, "CeasePhone", s.CeasePhone(ctx, pid, t0))
-		must(t, "CeaseContact", s.CeaseContact(ctx, id, t0))
+		must(t, "CeasePhone", s.CeasePhone(ctx, pid, At(t0)))
+		must(t, "CeaseContact", s.CeaseContact(ctx, id, At(t0)))
 	}
 	for range 3 {
 		cycle(ownA, contactd.Primary)

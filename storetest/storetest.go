@@ -65,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 		{"ConcurrentAddPhone", testConcurrentAddPhone},
 		{"ConcurrentCeasePhone", testConcurrentCeasePhone},
 		{"ConcurrentReadersSeeInvariants", testConcurrentReaders},
+		{"AuditTrail", testAuditTrail},
+		{"Idempotency", testIdempotency},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,7 +217,7 @@ func phones(n int) []contactd.Phone {
 
 func create(t *testing.T, s contactd.Store, o contactd.Owner, typ contactd.ContactType, name string, nPhones int) int64 {
 	t.Helper()
-	id, err := s.CreateContact(context.Background(), o, contactd.Contact{Type: typ, Name: name, Phones: phones(nPhones)}, t0)
+	id, err := s.CreateContact(context.Background(), o, contactd.Contact{Type: typ, Name: name, Phones: phones(nPhones)}, At(t0))
 	must(t, "CreateContact", err)
 	if id <= 0 || id > contactd.MaxID {
 		t.Fatalf("CreateContact: ID %d is not in 1..2^53-1", id)
@@ -307,4 +309,12 @@ func run(n int, fn func(i int)) {
 	}
 	close(start)
 	wg.Wait()
+}
+
+// testCaller makes every write of the suite.
+var testCaller = contactd.Caller{Sandbox: true, Subject: "storetest"}
+
+// At is a change the suite's caller makes at t, for stores' own tests too.
+func At(t time.Time) contactd.Change {
+	return contactd.Change{Time: t, Caller: testCaller, RequestID: "storetest"}
 }
