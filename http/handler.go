@@ -60,7 +60,7 @@ func apiHandler(cfg Config, f apiFunc) http.Handler {
 }
 
 func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) error {
-	caller, err := cfg.Auth.Authenticate(r.Context(), r.Header.Get("Authorization"))
+	caller, err := cfg.Auth.Authenticate(peerContext(r), r.Header.Get("Authorization"))
 	if err != nil {
 		return err
 	}
@@ -73,6 +73,16 @@ func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return f(w, r, contactd.Change{Caller: caller, RequestID: requestID(r)}, body)
+}
+
+// peerContext is the request's context, carrying the client certificate
+// when the TLS layer verified one (contactd.PeerCertificate), so that an
+// authenticator may bind a token to it.
+func peerContext(r *http.Request) context.Context {
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
+		return contactd.WithPeerCertificate(r.Context(), r.TLS.VerifiedChains[0][0])
+	}
+	return r.Context()
 }
 
 // readBody reads at most maxBodyBytes of the request body.

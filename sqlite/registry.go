@@ -1,0 +1,530 @@
+package sqlite
+
+// The registry of parties and rights (migrations/002_registry.sql): what
+// production authentication and access read (contactd.Registry), and the
+// import, removal and export that `contactd admin` runs.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/contactd/contactd"
+)
+
+var _ contactd.Registry = (*Store)(nil)
+
+func unixOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+func fromUnix(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).UTC()
+}
+
+func notRegistered(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), contactd.ErrNotRegistered)
+}
+
+// exists runs a SELECT 1 query and reports whether it found a row.
+func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// registryWrite runs fn in one IMMEDIATE write transaction.
+func (s *Store) registryWrite(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	return s.write(ctx, op, func(w *wtx) error { return fn(w.tx) })
+}
+
+// ImportRegistry adds every entry of d in one transaction, after
+// validating them all: an entry whose key is registered already is
+// replaced (a logon's or party's name, a delegation's or consent's expiry,
+// an agency's account types, a link's accounts). A party's kind never
+// changes, and a certificate stays with the party it was registered to.
+// Every logon and party an entry names must be registered, in d or before.
+func (s *Store) ImportRegistry(ctx context.Context, d contactd.RegistryData) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return s.registryWrite(ctx, "import registry", func(tx *sql.Tx) error { return importRegistry(ctx, tx, d) })
+}
+
+func importRegistry(ctx context.Context, tx *sql.Tx, d contactd.RegistryData) error {
+	exec := func(query string, args ...any) error {
+		_, err := tx.ExecContext(ctx, query, args...)
+		return err
+	}
+	needLogon := func(what, logon string) error {
+		ok, err := exists(ctx, tx, `SELECT 1 FROM reg_logon WHERE logon = ?`, logon)
+		if err == nil && !ok {
+			err = notRegistered("%s: logon %q", what, logon)
+		}
+		return err
+	}
+	partyKind := func(what, party string) (contactd.PartyKind, error) {
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM reg_party WHERE party = ?`, party).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", notRegistered("%s: party %q", what, party)
+		}
+		return contactd.PartyKind(kind), err
+	}
+
+	for _, l := range d.Logons {
+		if err := exec(`INSERT INTO reg_logon (logon, name) VALUES (?, ?)
+ON CONFLICT (logon) DO UPDATE SET name = excluded.name`, l.ID, l.Name); err != nil {
+			return fmt.Errorf("logon %q: %w", l.ID, err)
+		}
+	}
+	for _, p := range d.Parties {
+		what := fmt.Sprintf("party %q", p.ID)
+		if kind, err := partyKind(what, p.ID); err == nil && kind != p.Kind {
+			return fmt.Errorf("%s is registered as %s; a party's kind never changes (remove it first)", what, kind)
+		}
+		if err := exec(`INSERT INTO reg_party (party, kind, name, customer_type, customer_value) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (party) DO UPDATE SET name = excluded.name, customer_type = excluded.customer_type, customer_value = excluded.customer_value`,
+			p.ID, string(p.Kind), p.Name, string(p.Customer.Type), p.Customer.Value); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := exec(`DELETE FROM reg_agency_type WHERE party = ?`, p.ID); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		for _, t := range p.AccountTypes {
+			if err := exec(`INSERT OR IGNORE INTO reg_agency_type (party, account_type) VALUES (?, ?)`, p.ID, t); err != nil {
+				return fmt.Errorf("%s: account type %s: %w", what, t, err)
+			}
+		}
+	}
+	for _, o := range d.Ownerships {
+		what := fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer))
+		if err := needLogon(what, o.Logon); err != nil {
+			return err
+		}
+		if err := exec(`INSERT OR IGNORE INTO reg_owner (logon, customer_type, customer_value) VALUES (?, ?, ?)`,
+			o.Logon, string(o.Customer.Type), o.Customer.Value); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	for _, dl := range d.Delegations {
+		what := fmt.Sprintf("delegation of %s", dl.Logon)
+		if err := needLogon(what, dl.Logon); err != nil {
+			return err
+		}
+		if err := exec(`INSERT INTO reg_delegation (logon, customer_type, customer_value, account_id, expires) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (logon, customer_type, customer_value, account_id) DO UPDATE SET expires = excluded.expires`,
+			dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID, unixOrNull(dl.Expires)); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	for _, m := range d.Memberships {
+		what := fmt.Sprintf("member %s of %s", m.Logon, m.Party)
+		if err := needLogon(what, m.Logon); err != nil {
+			return err
+		}
+		if _, err := partyKind(what, m.Party); err != nil {
+			return err
+		}
+		if err := exec(`INSERT OR IGNORE INTO reg_member (party, logon) VALUES (?, ?)`, m.Party, m.Logon); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	for _, l := range d.Links {
+		what := fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer))
+		kind, err := partyKind(what, l.Party)
+		if err != nil {
+			return err
+		}
+		if kind != contactd.PartyIntermediary {
+			return fmt.Errorf("%s: the party is %s; only intermediaries are linked to clients", what, kind)
+		}
+		ct, cv := string(l.Customer.Type), l.Customer.Value
+		if err := exec(`INSERT OR IGNORE INTO reg_link (party, customer_type, customer_value) VALUES (?, ?, ?)`, l.Party, ct, cv); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := exec(`DELETE FROM reg_link_account WHERE party = ? AND customer_type = ? AND customer_value = ?`, l.Party, ct, cv); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		for _, a := range l.Accounts {
+			if err := exec(`INSERT OR IGNORE INTO reg_link_account (party, customer_type, customer_value, account_id) VALUES (?, ?, ?, ?)`,
+				l.Party, ct, cv, a); err != nil {
+				return fmt.Errorf("%s: account %s: %w", what, a, err)
+			}
+		}
+	}
+	for _, c := range d.Certificates {
+		what := fmt.Sprintf("certificate %s", c.Thumbprint)
+		if _, err := partyKind(what, c.Party); err != nil {
+			return err
+		}
+		var party string
+		err := tx.QueryRowContext(ctx, `SELECT party FROM reg_certificate WHERE thumbprint = ?`, c.Thumbprint).Scan(&party)
+		switch {
+		case err == nil && party != c.Party:
+			return fmt.Errorf("%s is registered to party %q; remove it before registering it to %q", what, party, c.Party)
+		case err == nil:
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if err := exec(`INSERT INTO reg_certificate (thumbprint, party, der, subject, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.Thumbprint, c.Party, c.DER, c.Subject, c.NotBefore.Unix(), c.NotAfter.Unix()); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	for _, c := range d.Consents {
+		what := fmt.Sprintf("consent of %s to %s", c.Logon, c.Party)
+		if err := needLogon(what, c.Logon); err != nil {
+			return err
+		}
+		if _, err := partyKind(what, c.Party); err != nil {
+			return err
+		}
+		if err := exec(`INSERT INTO reg_consent (logon, party, expires) VALUES (?, ?, ?)
+ON CONFLICT (logon, party) DO UPDATE SET expires = excluded.expires`, c.Logon, c.Party, unixOrNull(c.Expires)); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// RemoveRegistry removes, in one transaction, every entry d names by its
+// key: a logon by ID, an ownership by logon and customer, a delegation by
+// logon and customer or account, a party by ID, a membership by party and
+// logon, a link by party and customer, a certificate by thumbprint, a
+// consent by logon and party. Other fields are ignored. Removing a logon
+// or party removes every entry that names it. An entry that is not
+// registered fails the whole removal with an error wrapping
+// contactd.ErrNotRegistered.
+func (s *Store) RemoveRegistry(ctx context.Context, d contactd.RegistryData) error {
+	return s.registryWrite(ctx, "remove from registry", func(tx *sql.Tx) error {
+		del := func(what, query string, args ...any) error {
+			res, err := tx.ExecContext(ctx, query, args...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return notRegistered("%s", what)
+			}
+			return nil
+		}
+		var errs []error
+		add := func(err error) {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		for _, c := range d.Consents {
+			add(del(fmt.Sprintf("consent of %s to %s", c.Logon, c.Party), `DELETE FROM reg_consent WHERE logon = ? AND party = ?`, c.Logon, c.Party))
+		}
+		for _, c := range d.Certificates {
+			add(del("certificate "+c.Thumbprint, `DELETE FROM reg_certificate WHERE thumbprint = ?`, c.Thumbprint))
+		}
+		for _, l := range d.Links {
+			add(del(fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer)),
+				`DELETE FROM reg_link WHERE party = ? AND customer_type = ? AND customer_value = ?`, l.Party, string(l.Customer.Type), l.Customer.Value))
+		}
+		for _, m := range d.Memberships {
+			add(del(fmt.Sprintf("member %s of %s", m.Logon, m.Party), `DELETE FROM reg_member WHERE party = ? AND logon = ?`, m.Party, m.Logon))
+		}
+		for _, dl := range d.Delegations {
+			add(del(fmt.Sprintf("delegation of %s to %s%s", dl.Logon, contactd.CustomerRef(dl.Customer), dl.AccountID),
+				`DELETE FROM reg_delegation WHERE logon = ? AND customer_type = ? AND customer_value = ? AND account_id = ?`,
+				dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID))
+		}
+		for _, o := range d.Ownerships {
+			add(del(fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer)),
+				`DELETE FROM reg_owner WHERE logon = ? AND customer_type = ? AND customer_value = ?`, o.Logon, string(o.Customer.Type), o.Customer.Value))
+		}
+		for _, p := range d.Parties {
+			add(del(fmt.Sprintf("party %q", p.ID), `DELETE FROM reg_party WHERE party = ?`, p.ID))
+		}
+		for _, l := range d.Logons {
+			add(del(fmt.Sprintf("logon %q", l.ID), `DELETE FROM reg_logon WHERE logon = ?`, l.ID))
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// ExportRegistry returns every registry entry, each kind in key order.
+func (s *Store) ExportRegistry(ctx context.Context) (contactd.RegistryData, error) {
+	var d contactd.RegistryData
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return d, fmt.Errorf("sqlite: export registry: %w", err)
+	}
+	defer tx.Rollback()
+	each := func(query string, scan func(*sql.Rows) error) error {
+		if err != nil {
+			return err
+		}
+		rows, qerr := tx.QueryContext(ctx, query)
+		if qerr != nil {
+			err = qerr
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err = scan(rows); err != nil {
+				return err
+			}
+		}
+		err = rows.Err()
+		return err
+	}
+	each(`SELECT logon, name FROM reg_logon ORDER BY logon`, func(r *sql.Rows) error {
+		var l contactd.Logon
+		err := r.Scan(&l.ID, &l.Name)
+		d.Logons = append(d.Logons, l)
+		return err
+	})
+	each(`SELECT logon, customer_type, customer_value FROM reg_owner ORDER BY 1, 2, 3`, func(r *sql.Rows) error {
+		var o contactd.Ownership
+		var ct string
+		err := r.Scan(&o.Logon, &ct, &o.Customer.Value)
+		o.Customer.Type = contactd.CustomerIDType(ct)
+		d.Ownerships = append(d.Ownerships, o)
+		return err
+	})
+	each(`SELECT logon, customer_type, customer_value, account_id, expires FROM reg_delegation ORDER BY 1, 2, 3, 4`, func(r *sql.Rows) error {
+		var dl contactd.Delegation
+		var ct string
+		var exp sql.NullInt64
+		err := r.Scan(&dl.Logon, &ct, &dl.Customer.Value, &dl.AccountID, &exp)
+		dl.Customer.Type = contactd.CustomerIDType(ct)
+		dl.Expires = fromUnix(exp)
+		d.Delegations = append(d.Delegations, dl)
+		return err
+	})
+	each(`SELECT party, kind, name, customer_type, customer_value,
+	(SELECT json_group_array(account_type) FROM (SELECT account_type FROM reg_agency_type t WHERE t.party = p.party ORDER BY 1))
+FROM reg_party p ORDER BY party`, func(r *sql.Rows) error {
+		var p contactd.Party
+		var kind, ct, types string
+		err := r.Scan(&p.ID, &kind, &p.Name, &ct, &p.Customer.Value, &types)
+		p.Kind, p.Customer.Type = contactd.PartyKind(kind), contactd.CustomerIDType(ct)
+		if err == nil {
+			p.AccountTypes, err = jsonStrings(types)
+		}
+		d.Parties = append(d.Parties, p)
+		return err
+	})
+	each(`SELECT party, logon FROM reg_member ORDER BY 1, 2`, func(r *sql.Rows) error {
+		var m contactd.Membership
+		err := r.Scan(&m.Party, &m.Logon)
+		d.Memberships = append(d.Memberships, m)
+		return err
+	})
+	each(`SELECT party, customer_type, customer_value,
+	(SELECT json_group_array(account_id) FROM (SELECT account_id FROM reg_link_account a
+		WHERE a.party = l.party AND a.customer_type = l.customer_type AND a.customer_value = l.customer_value ORDER BY 1))
+FROM reg_link l ORDER BY 1, 2, 3`, func(r *sql.Rows) error {
+		var l contactd.Link
+		var ct, accounts string
+		err := r.Scan(&l.Party, &ct, &l.Customer.Value, &accounts)
+		l.Customer.Type = contactd.CustomerIDType(ct)
+		if err == nil {
+			l.Accounts, err = jsonStrings(accounts)
+		}
+		d.Links = append(d.Links, l)
+		return err
+	})
+	each(`SELECT thumbprint, party, der, subject, not_before, not_after FROM reg_certificate ORDER BY party, thumbprint`, func(r *sql.Rows) error {
+		c, err := scanCertificate(r)
+		d.Certificates = append(d.Certificates, c)
+		return err
+	})
+	each(`SELECT logon, party, expires FROM reg_consent ORDER BY 1, 2`, func(r *sql.Rows) error {
+		var c contactd.Consent
+		var exp sql.NullInt64
+		err := r.Scan(&c.Logon, &c.Party, &exp)
+		c.Expires = fromUnix(exp)
+		d.Consents = append(d.Consents, c)
+		return err
+	})
+	if err != nil {
+		return contactd.RegistryData{}, fmt.Errorf("sqlite: export registry: %w", err)
+	}
+	return d, nil
+}
+
+// jsonStrings reads a json_group_array of strings; empty is nil.
+func jsonStrings(s string) ([]string, error) {
+	var v []string
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, err
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
+}
+
+func scanCertificate(sc scanner) (contactd.Certificate, error) {
+	var c contactd.Certificate
+	var nb, na int64
+	if err := sc.Scan(&c.Thumbprint, &c.Party, &c.DER, &c.Subject, &nb, &na); err != nil {
+		return contactd.Certificate{}, err
+	}
+	c.NotBefore, c.NotAfter = time.Unix(nb, 0).UTC(), time.Unix(na, 0).UTC()
+	return c, nil
+}
+
+// Certificate returns the certificate registered with the thumbprint.
+func (s *Store) Certificate(ctx context.Context, thumbprint string) (contactd.Certificate, error) {
+	c, err := scanCertificate(s.queryRow(ctx, `SELECT thumbprint, party, der, subject, not_before, not_after
+FROM reg_certificate WHERE thumbprint = ?`, thumbprint))
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Certificate{}, contactd.ErrNotRegistered
+	}
+	if err != nil {
+		return contactd.Certificate{}, fmt.Errorf("sqlite: certificate: %w", err)
+	}
+	return c, nil
+}
+
+// Grants loads, in one read transaction, the entries that can decide the
+// caller's access to owner: for a logon (OAuth, or a machine JWT's
+// startLogon) its ownership of and delegations to the owner's customer or
+// account, the rights of the parties it is a member of, and for a
+// startLogon its consent to the certificate's party; for a machine JWT
+// without startLogon the rights of the certificate's party. Entries about
+// other customers, accounts and account types are left out.
+func (s *Store) Grants(ctx context.Context, c contactd.Caller, o contactd.Owner) (contactd.Grants, error) {
+	var g contactd.Grants
+	if c.Sandbox || (c.Logon == "" && c.Party == "") {
+		return g, nil
+	}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return g, fmt.Errorf("sqlite: grants: %w", err)
+	}
+	defer tx.Rollback()
+	if err := grants(ctx, s, tx, c, o, &g); err != nil {
+		return contactd.Grants{}, fmt.Errorf("sqlite: grants: %w", err)
+	}
+	return g, nil
+}
+
+func grants(ctx context.Context, s *Store, tx *sql.Tx, c contactd.Caller, o contactd.Owner, g *contactd.Grants) error {
+	query := func(q string, args ...any) (*sql.Rows, error) {
+		st, err := s.rs.get(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	ct, cv := string(o.Customer.Type), o.Customer.Value
+	rowsOf := func(q string, scan func(*sql.Rows) error, args ...any) error {
+		rows, err := query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+
+	var parties []string
+	if c.Logon != "" {
+		if err := rowsOf(`SELECT 1 FROM reg_owner WHERE logon = ? AND customer_type = ? AND customer_value = ?`, func(*sql.Rows) error {
+			g.Customers = append(g.Customers, o.Customer)
+			return nil
+		}, c.Logon, ct, cv); err != nil {
+			return err
+		}
+		if err := rowsOf(`SELECT customer_type, customer_value, account_id, expires FROM reg_delegation
+WHERE logon = ?1 AND ((customer_type = ?2 AND customer_value = ?3) OR (account_id <> '' AND account_id = ?4))`, func(r *sql.Rows) error {
+			var d contactd.Delegation
+			var dct string
+			var exp sql.NullInt64
+			err := r.Scan(&dct, &d.Customer.Value, &d.AccountID, &exp)
+			d.Logon, d.Customer.Type, d.Expires = c.Logon, contactd.CustomerIDType(dct), fromUnix(exp)
+			g.Delegations = append(g.Delegations, d)
+			return err
+		}, c.Logon, ct, cv, o.AccountID); err != nil {
+			return err
+		}
+		if err := rowsOf(`SELECT party FROM reg_member WHERE logon = ?`, func(r *sql.Rows) error {
+			var p string
+			err := r.Scan(&p)
+			parties = append(parties, p)
+			return err
+		}, c.Logon); err != nil {
+			return err
+		}
+		if c.Thumbprint != "" && c.Party != "" {
+			if err := rowsOf(`SELECT expires FROM reg_consent WHERE logon = ? AND party = ?`, func(r *sql.Rows) error {
+				var exp sql.NullInt64
+				err := r.Scan(&exp)
+				g.Consents = append(g.Consents, contactd.Consent{Logon: c.Logon, Party: c.Party, Expires: fromUnix(exp)})
+				return err
+			}, c.Logon, c.Party); err != nil {
+				return err
+			}
+		}
+	} else {
+		parties = []string{c.Party}
+	}
+
+	for _, p := range parties {
+		if err := rowsOf(`SELECT kind, customer_type, customer_value FROM reg_party WHERE party = ?`, func(r *sql.Rows) error {
+			var kind, pct, pcv string
+			if err := r.Scan(&kind, &pct, &pcv); err != nil {
+				return err
+			}
+			if contactd.PartyKind(kind) == contactd.PartyCustomer && pct == ct && pcv == cv {
+				g.Customers = append(g.Customers, o.Customer)
+			}
+			return nil
+		}, p); err != nil {
+			return err
+		}
+		if err := rowsOf(`SELECT (SELECT json_group_array(account_id) FROM reg_link_account a
+	WHERE a.party = l.party AND a.customer_type = l.customer_type AND a.customer_value = l.customer_value)
+FROM reg_link l JOIN reg_party p ON p.party = l.party AND p.kind = 'intermediary'
+WHERE l.party = ? AND l.customer_type = ? AND l.customer_value = ?`, func(r *sql.Rows) error {
+			var accounts string
+			if err := r.Scan(&accounts); err != nil {
+				return err
+			}
+			list, err := jsonStrings(accounts)
+			g.Links = append(g.Links, contactd.Link{Party: p, Customer: o.Customer, Accounts: list})
+			return err
+		}, p, ct, cv); err != nil {
+			return err
+		}
+		if o.AccountLevel() {
+			if err := rowsOf(`SELECT t.account_type FROM reg_agency_type t JOIN reg_party p ON p.party = t.party AND p.kind = 'agency'
+WHERE t.party = ? AND t.account_type = ?`, func(r *sql.Rows) error {
+				var t string
+				err := r.Scan(&t)
+				if !slices.Contains(g.AccountTypes, t) {
+					g.AccountTypes = append(g.AccountTypes, t)
+				}
+				return err
+			}, p, o.AccountType); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
