@@ -30,6 +30,13 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 		mux.Handle(path, h)
 		mux.Handle("/secure"+path, h)
 	}
+	mux.Handle("/gateway/contact/swagger.yaml", handleSwagger("contact"))
+	mux.Handle("/gateway/customer/swagger.yaml", handleSwagger("customer"))
+	mux.Handle("/gateway/account/swagger.yaml", handleSwagger("account"))
+	mux.Handle("/secure/gateway/contact/swagger.yaml", handleSwagger("contact"))
+	mux.Handle("/secure/gateway/customer/swagger.yaml", handleSwagger("customer"))
+	mux.Handle("/secure/gateway/account/swagger.yaml", handleSwagger("account"))
+	mux.Handle("/openapi.json", handleOpenAPI())
 	mux.Handle("/healthz", methods{http.MethodGet: handleHealthz()})
 	mux.Handle("/readyz", methods{http.MethodGet: handleReadyz(cfg)})
 	mux.Handle("/", handleNotFound(cfg))

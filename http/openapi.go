@@ -1,0 +1,32 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/contactd/contactd/api"
+)
+
+// handleSwagger serves the published Swagger 2.0 file of one API ("contact",
+// "customer" or "account") byte for byte. It needs no credentials: the
+// files are public.
+func handleSwagger(apiName string) http.Handler {
+	file, err := api.Files.ReadFile(apiName + "-2021-09-14.yaml")
+	if err != nil {
+		panic("http: no published Swagger file for API " + apiName)
+	}
+	return methods{http.MethodGet: serveDocument(file, "application/yaml")}
+}
+
+// handleOpenAPI serves contactd's own OpenAPI 3.1 document.
+func handleOpenAPI() http.Handler {
+	return methods{http.MethodGet: serveDocument(api.ContactdOpenAPI, "application/json; charset=utf-8")}
+}
+
+func serveDocument(body []byte, contentType string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.Write(body)
+	})
+}
