@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -43,11 +44,18 @@ func newSandbox(t *testing.T) *sandboxServer {
 
 func serve(t *testing.T, store contactd.Store, authn contacthttp.Authenticator, access contactd.Authorizer) *sandboxServer {
 	t.Helper()
-	srv := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
+	return serveConfig(t, contacthttp.Config{
 		Service: &contactd.Service{Store: store, Access: access},
 		Auth:    authn,
 		DB:      store,
-	}))
+	})
+}
+
+// serveConfig serves a whole Config over loopback HTTP.
+func serveConfig(t *testing.T, cfg contacthttp.Config) *sandboxServer {
+	t.Helper()
+	store := cfg.Service.Store
+	srv := httptest.NewServer(contacthttp.NewServer(cfg))
 	t.Cleanup(srv.Close)
 	token, err := auth.NewSandboxToken(time.Now())
 	if err != nil {
@@ -64,13 +72,22 @@ func (s *sandboxServer) do(method, path, body string) (int, []byte) {
 // doAuth sends a request with the given Authorization header ("" for none).
 func (s *sandboxServer) doAuth(method, path, authorization, body string) (int, []byte) {
 	s.t.Helper()
+	h := http.Header{}
+	if authorization != "" {
+		h.Set("Authorization", authorization)
+	}
+	resp, b := s.doHeaders(method, path, h, body)
+	return resp.StatusCode, b
+}
+
+// doHeaders sends a request with the given headers and returns the whole response.
+func (s *sandboxServer) doHeaders(method, path string, h http.Header, body string) (*http.Response, []byte) {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
+	req.Header = h.Clone()
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -81,7 +98,7 @@ func (s *sandboxServer) doAuth(method, path, authorization, body string) (int, [
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return resp.StatusCode, b
+	return resp, b
 }
 
 // apiError is the first error of an error envelope, or zero.
@@ -195,3 +212,13 @@ func customerOwner(idType, id string) string {
 }
 
 func accountOwner(id string) string { return `"AccountID":"` + id + `","AccountIDType":"ACC"` }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func mustToken(tb testing.TB) string {
+	token, err := auth.NewSandboxToken(time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return token
+}
