@@ -31,6 +31,9 @@ const usage = `contactd serves the Contact API of Inland Revenue's gateway servi
 
 Usage:
   contactd serve [flags]   run the service
+  contactd admin ...       manage the registry of parties and rights (production access)
+  contactd seed [flags]    fill a new database with synthetic customers (load tests)
+  contactd audit [flags]   list the audit trail of changes
   contactd token           print a sandbox token valid for 9 minutes
   contactd version         print the version
 
@@ -46,11 +49,17 @@ Examples:
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("no command given: use serve, token or version")
+		return errors.New("no command given: use serve, admin, token or version")
 	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
+	case "admin":
+		return admin(ctx, args[1:], getenv, stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return audit(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return token(args[1:], stdout, stderr)
 	case "version":
@@ -61,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q: use serve, token or version", args[0])
+	return fmt.Errorf("unknown command %q: use serve, admin, token or version", args[0])
 }
 
 func versionString() string {

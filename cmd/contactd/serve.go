@@ -24,6 +24,8 @@ type serveConfig struct {
 	db        string
 	sandbox   bool
 	logFormat string
+	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
+	adminAddr string           // pprof (and /metrics) listener, off when empty; see admin.go
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -46,10 +48,15 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	if v := getenv("CONTACTD_LOG_FORMAT"); v != "" {
 		cfg.logFormat = v
 	}
+	cfg.adminAddr = getenv("CONTACTD_ADMIN_ADDR")
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on (CONTACTD_ADDR)")
 	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing (CONTACTD_DB)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted (CONTACTD_SANDBOX)")
 	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json (CONTACTD_LOG_FORMAT)")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
+	if err := cfg.identity.Flags(fs, getenv); err != nil {
+		return cfg, err
+	}
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: contactd serve [flags]
 
@@ -74,6 +81,9 @@ Examples:
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return cfg, fmt.Errorf("--log-format %q: want text or json", cfg.logFormat)
+	}
+	if err := cfg.identity.Finish(fs, cfg.sandbox); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -112,7 +122,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		log.Warn("SANDBOX MODE: any unexpired JWT is accepted without checking its signature; never use this for real data",
 			"db", cfg.db, "personas_loaded", loaded)
 	} else {
-		log.Warn("production mode without configured authentication: every API request is refused with EV1020")
+		prod, registryAccess, closeAuth, err := cfg.identity.Production(store)
+		if err != nil {
+			return err
+		}
+		defer closeAuth()
+		authn, access = prod, registryAccess
+		log.Info("production mode: access is decided on the registry (contactd admin)",
+			"oauth_jwks", cfg.identity.OAuthJWKSURL, "oauth_introspection", cfg.identity.OAuthIntrospectionURL,
+			"client_ca", cfg.identity.ClientCA, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
+	}
+	tlsConfig, err := cfg.identity.TLS()
+	if err != nil {
+		return err
 	}
 
 	handler := contacthttp.NewServer(contacthttp.Config{
@@ -125,6 +147,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another contactd running? choose another with --addr)", cfg.addr, err)
 	}
+	if cfg.adminAddr != "" {
+		stopAdmin, err := startAdminServer(cfg.adminAddr, ln.Addr().String(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopAdmin()
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -133,11 +163,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
-	log.Info("contactd listening", "addr", ln.Addr().String(), "version", versionString(), "sandbox", cfg.sandbox)
+	log.Info("contactd listening", "addr", ln.Addr().String(), "version", versionString(), "sandbox", cfg.sandbox, "tls", tlsConfig != nil)
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			served <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return err

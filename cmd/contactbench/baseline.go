@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/contactd/contactd/synthetic"
+)
+
+// The baseline is the ceiling a JSON-over-HTTP service reaches on this
+// machine: net/http and encoding/json alone. It decodes each request body
+// into a struct of the same shape as contactd's, and answers a fixed body
+// of the size and shape contactd's answer has. No validation, no
+// authentication, no database.
+
+type bPhone struct{ PhoneType, Country, AreaCode, PhoneNumber, Extension string }
+
+type bCustomerReq struct{ CustomerID, CustomerIDType string }
+type bAccountReq struct{ AccountID, AccountIDType string }
+type bContactPOST struct {
+	CustomerID, CustomerIDType, AccountID, AccountIDType string
+	Contact                                              struct {
+		ContactType, Name string
+		Phone             []bPhone
+	}
+}
+type bContactPUT struct {
+	ContactID int64
+	Contact   struct{ Name string }
+}
+type bContactDELETE struct{ ContactID int64 }
+type bPhonePOST struct {
+	ContactID int64
+	Phone     bPhone
+}
+type bPhonePUT struct {
+	PhoneID int64
+	Phone   bPhone
+}
+type bPhoneDELETE struct{ PhoneID int64 }
+
+// baselineHandler serves the API's paths with fixed answers.
+func baselineHandler(gen *synthetic.Generator) http.Handler {
+	customerBody, accountBody := cannedReads(gen)
+	decode := func(w http.ResponseWriter, r *http.Request, v any) bool {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+		if err == nil {
+			err = json.Unmarshal(body, v)
+		}
+		if err != nil {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"errors":[{"code":"EV1100","type":"validation","message":"Invalid input parameters. Please check documentation: body"}]}`)
+			return false
+		}
+		return true
+	}
+	answer := func(w http.ResponseWriter, body []byte) {
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		w.Write(body)
+	}
+	contactID, phoneID := []byte(`{"ContactID":1}`), []byte(`{"PhoneID":2}`)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+pathCustomer, func(w http.ResponseWriter, r *http.Request) {
+		var req bCustomerReq
+		if decode(w, r, &req) {
+			answer(w, customerBody)
+		}
+	})
+	mux.HandleFunc("POST "+pathAccount, func(w http.ResponseWriter, r *http.Request) {
+		var req bAccountReq
+		if decode(w, r, &req) {
+			answer(w, accountBody)
+		}
+	})
+	mux.HandleFunc("POST "+pathContact, func(w http.ResponseWriter, r *http.Request) {
+		var req bContactPOST
+		if decode(w, r, &req) {
+			answer(w, contactID)
+		}
+	})
+	mux.HandleFunc("PUT "+pathContact, func(w http.ResponseWriter, r *http.Request) {
+		var req bContactPUT
+		if decode(w, r, &req) {
+			answer(w, nil)
+		}
+	})
+	mux.HandleFunc("DELETE "+pathContact, func(w http.ResponseWriter, r *http.Request) {
+		var req bContactDELETE
+		if decode(w, r, &req) {
+			answer(w, nil)
+		}
+	})
+	mux.HandleFunc("POST "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
+		var req bPhonePOST
+		if decode(w, r, &req) {
+			answer(w, phoneID)
+		}
+	})
+	mux.HandleFunc("PUT "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
+		var req bPhonePUT
+		if decode(w, r, &req) {
+			answer(w, nil)
+		}
+	})
+	mux.HandleFunc("DELETE "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
+		var req bPhoneDELETE
+		if decode(w, r, &req) {
+			answer(w, nil)
+		}
+	})
+	return mux
+}
+
+// cannedReads renders synthetic customer 0 and its INC account as contactd
+// answers them, for the baseline to send.
+func cannedReads(gen *synthetic.Generator) (customer, account []byte) {
+	d := gen.Dataset(0, 1)
+	c := gen.Customer(0)
+	contacts := func(cs ...int) string {
+		out := "["
+		for j, k := range cs {
+			sc := d.Contacts[k].Contact
+			if j > 0 {
+				out += ","
+			}
+			out += `{"ContactID":` + strconv.FormatInt(sc.ID, 10) + `,"ContactType":"` + string(sc.Type) +
+				`","Name":` + quote(sc.Name) + `,"Updated":"` + sc.Updated.Format("2006-01-02T15:04:05") + `","Phone":[`
+			for i, p := range sc.Phones {
+				if i > 0 {
+					out += ","
+				}
+				out += `{"PhoneID":` + strconv.FormatInt(p.ID, 10) + `,"PhoneType":"` + string(p.Type) + `","Country":"NZ","AreaCode":"","PhoneNumber":"` +
+					p.Number + `","Extension":"` + p.Extension + `"}`
+			}
+			out += "]}"
+		}
+		return out + "]"
+	}
+	inner := func(profile []byte) string { return string(profile[1 : len(profile)-1]) }
+	customer = []byte(`{"Customer":{"ID":"` + c.IRD + `","IDType":"IRD",` + inner(d.Customers[0].Profile) + `,"Contact":` + contacts(0) + `}}`)
+	account = []byte(`{"Account":{"ID":"` + c.INC + `","IDType":"ACC","AccountType":"INC",` + inner(d.Accounts[0].Profile) + `,"Contact":` + contacts(1) + `}}`)
+	return customer, account
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// startBaseline serves the baseline on a loopback port and returns its URL.
+func startBaseline(gen *synthetic.Generator) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: baselineHandler(gen), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}

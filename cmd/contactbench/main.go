@@ -1,0 +1,317 @@
+// Command contactbench drives a running contactd over keep-alive HTTP with a
+// realistic mix of reads and writes and reports, per operation, requests
+// per second, latency percentiles and errors by API error code. With
+// -baseline it also measures, in the same run, a bare net/http +
+// encoding/json handler answering fixed bodies, and prints every figure with
+// its ratio to that ceiling.
+//
+// It is built on vegeta (github.com/tsenart/vegeta) as a library: a custom
+// Targeter produces the mix from a model of the seeded synthetic data set
+// (see package synthetic and `contactd seed`), which the answers keep up to
+// date, so that writes stay valid over time.
+//
+// Typical use, on a database seeded with the same -customers and -seed:
+//
+//	contactd seed --customers 1000 --db bench.db
+//	contactd serve --sandbox --db bench.db &
+//	contactbench -customers 1000 -duration 30s -concurrency 32 -baseline
+//
+// See docs/performance.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/contactd/contactd/auth"
+	"github.com/contactd/contactd/synthetic"
+)
+
+type config struct {
+	url         string
+	token       string
+	customers   int
+	seed        int64
+	duration    time.Duration
+	warmup      time.Duration
+	concurrency int
+	rate        int
+	mix         string
+	baseline    bool
+	timeout     time.Duration
+	serverPID   int
+	cpuProfile  string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "contactbench:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("contactbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "base `URL` of a running contactd (serve --sandbox); loopback only")
+	fs.StringVar(&c.token, "token", "", "Authorization token; empty: issue sandbox tokens and renew them")
+	fs.IntVar(&c.customers, "customers", 1000, "`N` customers the database was seeded with (contactd seed --customers)")
+	fs.Int64Var(&c.seed, "seed", 1, "synthetic `seed` the database was seeded with")
+	fs.DurationVar(&c.duration, "duration", 30*time.Second, "length of the measured attack")
+	fs.DurationVar(&c.warmup, "warmup", 0, "unmeasured attack before the measured one")
+	fs.IntVar(&c.concurrency, "concurrency", 32, "workers, each with its own keep-alive connection")
+	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 = as fast as the workers go")
+	fs.StringVar(&c.mix, "mix", defaultMix, "operation `weights`: "+strings.Join(opNames[:], ", "))
+	fs.BoolVar(&c.baseline, "baseline", false, "also measure a bare net/http+encoding/json handler with the same mix and print ratios to it")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.IntVar(&c.serverPID, "server-pid", 0, "`pid` of the contactd process, to report its CPU time and memory")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the bench's own CPU profile to `file`")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: contactbench [flags]
+
+Drives a running contactd (contactd serve --sandbox on a database filled by
+'contactd seed') with a mix of reads and writes, and prints per operation:
+requests/s, p50, p90, p99 and max latency, and errors by API error code.
+Start it on a fresh copy of the seeded database: the bench regenerates the
+seeded identifiers from -customers and -seed and assumes nobody else writes.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return c, fmt.Errorf("no arguments expected, got %q", fs.Args())
+	case c.customers <= 0:
+		return c, fmt.Errorf("-customers %d: want at least 1", c.customers)
+	case c.concurrency <= 0:
+		return c, fmt.Errorf("-concurrency %d: want at least 1", c.concurrency)
+	case c.rate < 0:
+		return c, fmt.Errorf("-rate %d: want 0 (max) or more", c.rate)
+	case c.duration <= 0:
+		return c, fmt.Errorf("-duration %s: want more than 0", c.duration)
+	}
+	if _, err := parseMix(c.mix); err != nil {
+		return c, err
+	}
+	if err := loopbackOnly(c.url); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// loopbackOnly refuses targets off this machine: a load test sends traffic
+// to loopback only.
+func loopbackOnly(raw string) error {
+	req, err := http.NewRequest("GET", raw, nil)
+	if err != nil {
+		return fmt.Errorf("-url %q: %w", raw, err)
+	}
+	h := req.URL.Hostname()
+	if h != "localhost" && !strings.HasPrefix(h, "127.") && h != "::1" {
+		return fmt.Errorf("-url %q: contactbench only targets loopback addresses (127.0.0.0/8, ::1, localhost)", raw)
+	}
+	return nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	mix, _ := parseMix(cfg.mix)
+	gen, err := synthetic.New(cfg.customers, cfg.seed)
+	if err != nil {
+		return err
+	}
+	if err := checkReady(ctx, cfg.url); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "contactbench: %s, %d customers (seed %d), concurrency %d, rate %s, duration %s (warm-up %s), GOMAXPROCS %d\nmix: %s\n",
+		cfg.url, cfg.customers, cfg.seed, cfg.concurrency, rateString(cfg.rate), cfg.duration, cfg.warmup, runtime.GOMAXPROCS(0), mixString(mix))
+
+	w := newWorkload(cfg.url, gen, mix, uint64(cfg.seed))
+	stopTokens, err := tokens(ctx, cfg.token, w.setToken)
+	if err != nil {
+		return err
+	}
+	defer stopTokens()
+
+	before := readProc(cfg.serverPID)
+	res, err := attack(ctx, cfg, w, "contactd")
+	if err != nil {
+		return err
+	}
+	if cfg.serverPID != 0 {
+		after := readProc(cfg.serverPID)
+		res.serverCPU = after.cpu - before.cpu
+		res.extra = append(res.extra, fmt.Sprintf("contactd pid %d: CPU %.1fs in %s (%.2f cores, %.0f µs/request), RSS %.1f MB, peak RSS %.1f MB",
+			cfg.serverPID, res.serverCPU, res.elapsed.Round(time.Millisecond), res.serverCPU/res.elapsed.Seconds(),
+			1e6*res.serverCPU/float64(max(1, res.all.n)), after.rssMB, after.hwmMB))
+	}
+	free, created, lost, _ := w.snapshot()
+	res.extra = append(res.extra, fmt.Sprintf("model: %d free contact slots, %d live contacts created by the bench, %d slots given up", free, created, lost))
+
+	var base *result
+	if cfg.baseline {
+		url, stop, err := startBaseline(gen)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		bw := newWorkload(url, gen, mix, uint64(cfg.seed))
+		bw.setToken(*w.token.Load())
+		bcfg := cfg
+		bcfg.url = url
+		if base, err = attack(ctx, bcfg, bw, "bare net/http+encoding/json (in-process)"); err != nil {
+			return err
+		}
+	}
+	res.print(stdout, base)
+	if base != nil {
+		base.print(stdout, nil)
+	}
+	return ctx.Err()
+}
+
+// attack runs the warm-up and the measured attack on w's target.
+func attack(ctx context.Context, cfg config, w *workload, name string) (*result, error) {
+	pacer := vegeta.Rate{Freq: cfg.rate, Per: time.Second}
+	one := func(d time.Duration, r *result) {
+		c := uint64(cfg.concurrency)
+		atk := vegeta.NewAttacker(
+			vegeta.Workers(c), vegeta.MaxWorkers(c),
+			vegeta.Connections(cfg.concurrency), vegeta.MaxConnections(cfg.concurrency),
+			vegeta.KeepAlive(true), vegeta.Timeout(cfg.timeout), vegeta.Redirects(vegeta.NoFollow))
+		stop := context.AfterFunc(ctx, func() { atk.Stop() })
+		defer stop()
+		start := time.Now()
+		for res := range atk.Attack(w.targeter(), pacer, d, name) {
+			o := w.done(res)
+			if r != nil {
+				r.add(o, res.Latency)
+			}
+		}
+		if r != nil {
+			r.elapsed = time.Since(start)
+		}
+	}
+	if cfg.warmup > 0 {
+		one(cfg.warmup, nil)
+		w.mu.Lock()
+		clear(w.subst)
+		w.mu.Unlock()
+	}
+	r := newResult(name)
+	one(cfg.duration, r)
+	r.subst = w.substitutions()
+	if r.all.n == 0 {
+		return nil, fmt.Errorf("%s: no request completed", name)
+	}
+	return r, ctx.Err()
+}
+
+func checkReady(ctx context.Context, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(base, "/")+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("contactd at %s: %w (start it with: contactd serve --sandbox --db <seeded file>)", base, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("contactd at %s: /readyz answered %s", base, resp.Status)
+	}
+	return nil
+}
+
+// tokens supplies the Authorization token: the one given, or sandbox tokens
+// issued here and renewed every minute (they live 9 minutes).
+func tokens(ctx context.Context, given string, set func(string)) (stop func(), err error) {
+	if given != "" {
+		t := strings.TrimSpace(given)
+		if len(t) > 7 && strings.EqualFold(t[:7], "bearer ") {
+			t = strings.TrimSpace(t[7:])
+		}
+		set(t)
+		return func() {}, nil
+	}
+	issue := func() error {
+		t, err := auth.NewSandboxToken(time.Now())
+		if err != nil {
+			return err
+		}
+		set(t)
+		return nil
+	}
+	if err := issue(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				issue()
+			}
+		}
+	}()
+	return cancel, nil
+}
+
+func rateString(r int) string {
+	if r == 0 {
+		return "max"
+	}
+	return fmt.Sprintf("%d/s", r)
+}
+
+func mixString(m [nOps]float64) string {
+	var parts []string
+	for o := range nOps {
+		if m[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.1f%%", op(o), 100*m[o]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth"
+	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/sandbox"
+	"github.com/contactd/contactd/sqlite"
+	"github.com/contactd/contactd/synthetic"
+)
+
+// TestBenchAgainstContactd runs a short bench, with the baseline, against
+// an in-process contactd on a small seeded SQLite database: every request
+// must succeed, and the model must have kept the writes valid.
+func TestBenchAgainstContactd(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	gen, err := synthetic.New(20, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.Load(ctx, store, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Auth:    auth.Sandbox{},
+		DB:      store,
+	}))
+	defer srv.Close()
+
+	var out bytes.Buffer
+	// 20 customers have 80 free slots: a write-heavy mix exhausts slots and
+	// phone room, so substitutions happen too.
+	err = run(ctx, []string{"-url", srv.URL, "-customers", "20", "-seed", "9", "-duration", "1500ms", "-concurrency", "4", "-baseline",
+		"-mix", "read-customer=20,read-account=10,post-contact=30,post-phone=20,put-contact=5,put-phone=5,delete-phone=5,delete-contact=5"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	t.Log(s)
+	for _, want := range []string{"== contactd", "== bare net/http", "read-customer", "post-contact", "delete-phone", "x bare"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// Every "errors" cell of the contactd table is 0.
+	table := s[strings.Index(s, "== contactd"):strings.Index(s, "== bare")]
+	for _, line := range strings.Split(table, "\n") {
+		if regexp.MustCompile(`^\s*(read|post|put|delete|all|writes)`).MatchString(line) && !strings.HasSuffix(strings.TrimSpace(line), " 0") {
+			t.Errorf("errors in: %s", line)
+		}
+	}
+}
+
+func TestParseMix(t *testing.T) {
+	m, err := parseMix(defaultMix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads, total float64
+	for o := range nOps {
+		total += m[o]
+		if !op(o).write() {
+			reads += m[o]
+		}
+	}
+	if d := total - 1; d > 1e-9 || d < -1e-9 || reads < 0.599 || reads > 0.601 || m[postContact] < 0.149 || m[postContact] > 0.151 {
+		t.Fatalf("default mix %v", m)
+	}
+	for _, bad := range []string{"", "read-customer", "read-customer=x", "nope=1", "read-customer=0", "read-customer=-1"} {
+		if _, err := parseMix(bad); err == nil {
+			t.Errorf("parseMix(%q) accepted", bad)
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-url", "http://10.0.0.1:8080"}, {"-url", "http://example.com"}, {"-customers", "0"},
+		{"-concurrency", "0"}, {"-rate", "-1"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	for _, url := range []string{"http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:80"} {
+		if _, err := parseFlags([]string{"-url", url}, io.Discard); err != nil {
+			t.Errorf("%s: %v", url, err)
+		}
+	}
+}
+
+func TestResultCode(t *testing.T) {
+	for _, tc := range []struct {
+		r    vegeta.Result
+		want string
+	}{
+		{vegeta.Result{Code: 200}, ""},
+		{vegeta.Result{Code: 400, Body: []byte(`{"errors":[{"code":"CNT101","type":"validation","message":"x"}]}`)}, "CNT101"},
+		{vegeta.Result{Code: 502, Body: []byte(`bad gateway`)}, "HTTP 502"},
+		{vegeta.Result{Code: 0, Error: "Post \"x\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"}, "net: timeout"},
+		{vegeta.Result{Code: 0, Error: "dial tcp: connect: connection refused"}, "net: connection refused"},
+	} {
+		if got := resultCode(&tc.r); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
+		}
+	}
+	if decodeID([]byte(`{"ContactID":10000000000123}`), "ContactID") != 10000000000123 || decodeID([]byte(`{}`), "PhoneID") != 0 {
+		t.Error("decodeID")
+	}
+}
