@@ -20,9 +20,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "contactd:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // the help was asked for and printed
 		}
+		fmt.Fprintln(os.Stderr, "contactd:", err)
 		os.Exit(2)
 	}
 }

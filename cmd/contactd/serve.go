@@ -26,6 +26,7 @@ type serveConfig struct {
 	logFormat string
 	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
 	adminAddr string           // pprof (and /metrics) listener, off when empty; see admin.go
+	rateLimit contacthttp.RateLimit
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -49,10 +50,19 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		cfg.logFormat = v
 	}
 	cfg.adminAddr = getenv("CONTACTD_ADMIN_ADDR")
+	if v := getenv("CONTACTD_RATE_LIMIT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 {
+			return cfg, fmt.Errorf("CONTACTD_RATE_LIMIT=%q: want requests per second, 0 for no limit", v)
+		}
+		cfg.rateLimit.PerSecond = f
+	}
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on (CONTACTD_ADDR)")
 	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing (CONTACTD_DB)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted (CONTACTD_SANDBOX)")
 	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json (CONTACTD_LOG_FORMAT)")
+	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After (CONTACTD_RATE_LIMIT)")
+	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 0, "`requests` a caller may burst above --rate-limit (default: one second's worth)")
 	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
 	if err := cfg.identity.Flags(fs, getenv); err != nil {
 		return cfg, err
@@ -142,6 +152,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Auth:    authn,
 		DB:      store,
 		Logger:  log,
+
+		RateLimit: cfg.rateLimit,
 	})
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
