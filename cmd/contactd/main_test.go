@@ -178,3 +178,61 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("bad CONTACTD_SANDBOX: %v", err)
 	}
 }
+
+// TestShutdownFinishesInFlightRequests: on SIGTERM (here: the context's
+// cancel) a request already being received is still answered.
+func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	stop, _ := startServe(t, map[string]string{"CONTACTD_SANDBOX": "true"}, "--addr", addr, "--db", filepath.Join(t.TempDir(), "s.db"))
+	waitReady(t, base)
+
+	body, send := io.Pipe()
+	req, _ := http.NewRequest("PUT", base+"/gateway/contact/contact", body)
+	req.Header.Set("Authorization", sandboxToken(t))
+	answered := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answered <- -1
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	io.WriteString(send, `{"ContactID":1295148032,`) // the request is now in flight
+	time.Sleep(100 * time.Millisecond)
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-stopped:
+		t.Fatalf("shut down with a request in flight: %v", err)
+	default:
+	}
+	io.WriteString(send, `"Contact":{"Name":"Finished During Shutdown"}}`)
+	send.Close()
+	if status := <-answered; status != 200 {
+		t.Fatalf("in-flight request answered %d, want 200", status)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+}
+
+func TestHeaderLimit(t *testing.T) {
+	addr := freeAddr(t)
+	startServe(t, map[string]string{"CONTACTD_SANDBOX": "true"}, "--addr", addr, "--db", filepath.Join(t.TempDir(), "h.db"))
+	waitReady(t, "http://"+addr)
+	req, _ := http.NewRequest("GET", "http://"+addr+"/gateway/contact/status", nil)
+	req.Header.Set("Authorization", sandboxToken(t))
+	req.Header.Set("X-Padding", strings.Repeat("a", 40<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("40 KiB of headers answered %d, want 431", resp.StatusCode)
+	}
+}
