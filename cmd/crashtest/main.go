@@ -10,7 +10,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,7 +28,6 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
-	"github.com/contactd/contactd/sqlite"
 )
 
 func main() {
@@ -46,6 +44,7 @@ type config struct {
 	maxUptime time.Duration
 	bin       string
 	dir       string
+	db        string
 	long      bool
 	fuzzTime  time.Duration
 }
@@ -58,6 +57,7 @@ func run() error {
 	flag.DurationVar(&cfg.maxUptime, "max-uptime", 1500*time.Millisecond, "longest time under load before a kill")
 	flag.StringVar(&cfg.bin, "bin", "", "contactd binary (default: build ./cmd/contactd)")
 	flag.StringVar(&cfg.dir, "dir", "", "work directory (default: a new temporary one)")
+	flag.StringVar(&cfg.db, "db", "", "database: a postgres:// URL whose schema holds nothing yet (default: a new SQLite file)")
 	flag.BoolVar(&cfg.long, "long", false, "long form: 20 kills, then each fuzz target for -fuzztime")
 	flag.DurationVar(&cfg.fuzzTime, "fuzztime", time.Minute, "how long the long form runs each fuzz target")
 	flag.Parse()
@@ -306,7 +306,10 @@ func write(c *client, l *ledger, r *rand.Rand) {
 }
 
 func crash(cfg config) error {
-	db := filepath.Join(cfg.dir, "crash.db")
+	db := cfg.db
+	if db == "" {
+		db = filepath.Join(cfg.dir, "crash.db")
+	}
 	logs, err := os.Create(filepath.Join(cfg.dir, "contactd.log"))
 	if err != nil {
 		return err
@@ -479,14 +482,7 @@ func verify(c *client, l *ledger, db string, initial map[int64]contactState, cfg
 	if err != nil {
 		return err
 	}
-	// Read the audit trail from the database file itself, as an operator would.
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, db)
-	if err != nil {
-		return err
-	}
-	recs, err := store.Audit(ctx, contactd.AuditQuery{})
-	store.Close()
+	recs, err := readAudit(cfg.bin, db)
 	if err != nil {
 		return err
 	}
@@ -544,6 +540,43 @@ func verify(c *client, l *ledger, db string, initial map[int64]contactState, cfg
 	}
 	fmt.Println("crashtest: no acknowledged write missing, no invariant broken, audit trail matches the data")
 	return nil
+}
+
+// readAudit reads the whole audit trail as an operator would, with
+// `contactd audit --format json`.
+func readAudit(bin, db string) ([]contactd.AuditRecord, error) {
+	cmd := exec.Command(bin, "audit", "--db", db, "--format", "json")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("contactd audit: %w: %s", err, stderr.String())
+	}
+	var recs []contactd.AuditRecord
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var line struct {
+			Seq           int64
+			Operation     string
+			ContactID     int64 `json:"contact_id"`
+			PhoneID       int64 `json:"phone_id"`
+			Customer      string
+			AccountID     string `json:"account_id"`
+			RequestID     string `json:"request_id"`
+			Before, After json.RawMessage
+		}
+		if err := dec.Decode(&line); err != nil {
+			return nil, fmt.Errorf("contactd audit: %w", err)
+		}
+		customer, err := contactd.ParseCustomerRef(line.Customer)
+		if err != nil {
+			return nil, fmt.Errorf("audit record %d: %w", line.Seq, err)
+		}
+		recs = append(recs, contactd.AuditRecord{Seq: line.Seq, Operation: line.Operation, ContactID: line.ContactID,
+			PhoneID: line.PhoneID, Customer: customer, AccountID: line.AccountID, RequestID: line.RequestID,
+			Before: line.Before, After: line.After})
+	}
+	return recs, nil
 }
 
 func union(a, b map[int64]contactState) map[int64]bool {
