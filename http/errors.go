@@ -76,6 +76,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if status == http.StatusInternalServerError && log != nil {
 		log.Error("request failed", "err", err)
 	}
+	noteCode(w, e.Code)
 	writeJSON(w, status, errorEnvelope{Errors: []errorItem{{Code: e.Code, Type: e.Code.Type(), Message: e.Message()}}})
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/contactd/contactd"
 )
 
 // requestIDHeader carries a request's ID in and out.
@@ -40,10 +42,12 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// statusRecorder remembers the status a handler answered.
+// statusRecorder remembers the status a handler answered, and the API
+// error code of its envelope if any (noted by writeError, for the metrics).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	code   contactd.Code
 }
 
 func (s *statusRecorder) WriteHeader(code int) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/metrics"
 )
 
 // Authenticator turns an Authorization header into a caller, or answers
@@ -31,6 +32,9 @@ type Config struct {
 	RateLimit RateLimit
 	// IdempotencyTTL is how long an Idempotency-Key is kept; zero is 24 hours.
 	IdempotencyTTL time.Duration
+	// Metrics, when set, counts and times every request (see metrics.go).
+	// Its handler belongs on the admin listener, never on this one.
+	Metrics *metrics.Metrics
 
 	limiter *callerLimiter
 }
@@ -52,7 +56,7 @@ func NewServer(cfg Config) http.Handler {
 	cfg.limiter = newCallerLimiter(cfg.RateLimit)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return withRequestID(cfg.Logger, recoverPanics(cfg.Logger, mux))
+	return withRequestID(cfg.Logger, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.

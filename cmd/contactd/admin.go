@@ -3,7 +3,9 @@ package main
 // The admin listener: operator endpoints that must never be reachable on the
 // API listener. It is off unless --admin-addr (CONTACTD_ADMIN_ADDR) is set,
 // and should be bound to loopback or a management network only: pprof shows
-// stacks, command line and heap contents.
+// stacks, command line and heap contents. It serves /debug/pprof/, the
+// Prometheus /metrics, and with --sandbox the sandbox console at /console/
+// (docs/operations.md).
 
 import (
 	"errors"
@@ -13,10 +15,48 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/console"
+	"github.com/contactd/contactd/metrics"
 )
 
+// adminRoutes is what the admin listener serves beyond pprof.
+type adminRoutes struct {
+	// metrics are the API listener's request and store metrics, served at
+	// /metrics; nil (no metrics kept) without an admin listener.
+	metrics *metrics.Metrics
+	// console is the sandbox console, served at /console/; nil outside
+	// the sandbox.
+	console http.Handler
+}
+
+// newAdminRoutes makes the metrics and, for a sandbox, the console, when
+// the admin listener is on. The store is the unwrapped one: its pool
+// figures and its console listing are optional interfaces.
+func newAdminRoutes(cfg serveConfig, store contactd.Store, log *slog.Logger) (adminRoutes, error) {
+	var a adminRoutes
+	if cfg.adminAddr == "" {
+		return a, nil
+	}
+	a.metrics = metrics.New()
+	if p, ok := store.(metrics.Pools); ok {
+		if err := a.metrics.RegisterPools(p); err != nil {
+			return a, fmt.Errorf("metrics: %w", err)
+		}
+	}
+	if cfg.sandbox {
+		if l, ok := store.(console.Lister); ok {
+			a.console = console.New(console.Config{Store: store, Lister: l, Logger: log})
+		} else {
+			log.Warn("this store cannot list customers: the sandbox console is not served")
+		}
+	}
+	return a, nil
+}
+
 // newAdminMux lists every route of the admin listener.
-func newAdminMux() *http.ServeMux {
+func newAdminMux(routes adminRoutes) *http.ServeMux {
 	mux := http.NewServeMux()
 	// net/http/pprof: CPU and heap profiles, goroutines, execution traces.
 	// Registered explicitly on this mux; the package's side effect on
@@ -27,13 +67,19 @@ func newAdminMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 
-	// /metrics: register the metrics handler here, e.g.
-	//   mux.Handle("GET /metrics", metricsHandler)
-	// so that it shares the admin listener and stays off the API one.
+	index := "contactd admin: /debug/pprof/"
+	if routes.metrics != nil {
+		mux.Handle("GET /metrics", routes.metrics.Handler())
+		index += " /metrics"
+	}
+	if routes.console != nil {
+		mux.Handle("GET /console/", http.StripPrefix("/console", routes.console))
+		index += " /console/"
+	}
 
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "contactd admin: /debug/pprof/")
+		fmt.Fprintln(w, index)
 	})
 	return mux
 }
@@ -42,7 +88,7 @@ func newAdminMux() *http.ServeMux {
 // returned stop is called; stop closes the listener and its connections
 // at once (a profile being taken is cut short). It refuses the API
 // listener's address.
-func startAdminServer(addr, apiAddr string, log *slog.Logger) (stop func() error, err error) {
+func startAdminServer(addr, apiAddr string, routes adminRoutes, log *slog.Logger) (stop func() error, err error) {
 	if sameListenAddr(addr, apiAddr) {
 		return nil, fmt.Errorf("--admin-addr %s: the admin listener must not share the API listener's address", addr)
 	}
@@ -51,14 +97,14 @@ func startAdminServer(addr, apiAddr string, log *slog.Logger) (stop func() error
 		return nil, fmt.Errorf("admin listener on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           newAdminMux(),
+		Handler:           newAdminMux(routes),
 		ReadHeaderTimeout: 5 * time.Second,
 		// no WriteTimeout: /debug/pprof/profile and /trace stream for
 		// as many seconds as asked
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("admin listener (pprof) listening", "addr", ln.Addr().String())
+	log.Info("admin listener listening", "addr", ln.Addr().String(), "metrics", routes.metrics != nil, "console", routes.console != nil)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("admin listener failed", "err", err)

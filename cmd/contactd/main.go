@@ -32,6 +32,7 @@ const usage = `contactd serves the Contact API of Inland Revenue's gateway servi
 
 Usage:
   contactd serve [flags]   run the service
+  contactd migrate [flags] bring the database's schema up to date (PostgreSQL: before starting replicas)
   contactd admin ...       manage the registry of parties and rights (production access)
   contactd seed [flags]    fill a new database with synthetic customers (load tests)
   contactd audit [flags]   list the audit trail of changes
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stderr)
+	case "migrate":
+		return migrateCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "admin":
 		return admin(ctx, args[1:], getenv, stdout, stderr)
 	case "seed":

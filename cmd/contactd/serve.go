@@ -15,7 +15,6 @@ import (
 	"github.com/contactd/contactd/auth"
 	contacthttp "github.com/contactd/contactd/http"
 	"github.com/contactd/contactd/sandbox"
-	"github.com/contactd/contactd/sqlite"
 )
 
 // serveConfig is what `contactd serve` is told by flags and environment.
@@ -25,7 +24,7 @@ type serveConfig struct {
 	sandbox   bool
 	logFormat string
 	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
-	adminAddr string           // pprof (and /metrics) listener, off when empty; see admin.go
+	adminAddr string           // pprof, /metrics and sandbox console listener, off when empty; see admin.go
 	rateLimit contacthttp.RateLimit
 }
 
@@ -58,12 +57,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		cfg.rateLimit.PerSecond = f
 	}
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on (CONTACTD_ADDR)")
-	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing (CONTACTD_DB)")
+	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing, or a postgres:// URL (docs/postgres.md) (CONTACTD_DB)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted (CONTACTD_SANDBOX)")
 	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json (CONTACTD_LOG_FORMAT)")
 	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After (CONTACTD_RATE_LIMIT)")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 0, "`requests` a caller may burst above --rate-limit (default: one second's worth)")
-	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/, /metrics and, with --sandbox, the console at /console/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
 	if err := cfg.identity.Flags(fs, getenv); err != nil {
 		return cfg, err
 	}
@@ -115,9 +114,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log := newLogger(cfg.logFormat, stderr)
 
-	store, err := sqlite.Open(ctx, cfg.db)
+	store, err := openStore(ctx, cfg.db)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", cfg.db, err)
+		return fmt.Errorf("open database %s: %w", dbName(cfg.db), err)
 	}
 	defer store.Close()
 
@@ -130,7 +129,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 		authn, access = auth.Sandbox{}, sandbox.Access{}
 		log.Warn("SANDBOX MODE: any unexpired JWT is accepted without checking its signature; never use this for real data",
-			"db", cfg.db, "personas_loaded", loaded)
+			"db", dbName(cfg.db), "personas_loaded", loaded)
 	} else {
 		prod, registryAccess, closeAuth, err := cfg.identity.Production(store)
 		if err != nil {
@@ -147,11 +146,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 
+	// metrics and the sandbox console, served on the admin listener (admin.go)
+	admin, err := newAdminRoutes(cfg, store, log)
+	if err != nil {
+		return err
+	}
 	handler := contacthttp.NewServer(contacthttp.Config{
-		Service: &contactd.Service{Store: store, Access: access},
+		Service: &contactd.Service{Store: admin.metrics.Store(store), Access: access},
 		Auth:    authn,
 		DB:      store,
 		Logger:  log,
+		Metrics: admin.metrics,
 
 		RateLimit: cfg.rateLimit,
 	})
@@ -160,7 +165,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("listen on %s: %w (is another contactd running? choose another with --addr)", cfg.addr, err)
 	}
 	if cfg.adminAddr != "" {
-		stopAdmin, err := startAdminServer(cfg.adminAddr, ln.Addr().String(), log)
+		stopAdmin, err := startAdminServer(cfg.adminAddr, ln.Addr().String(), admin, log)
 		if err != nil {
 			ln.Close()
 			return err

@@ -1,0 +1,277 @@
+// Package console is the sandbox console: one server-rendered page, on the
+// admin listener at /console/ when contactd runs with --sandbox, that shows
+// a vendor's tester what their software just did. It lists the recent
+// audit trail (newest first: time, operation, caller, request ID, before
+// and after) and every customer with its accounts, live contacts and
+// phones.
+//
+// The page is html/template with no JavaScript, and only reads. It shows
+// phone numbers (the sandbox's own data) but never logs them: a failure is
+// logged with the error alone.
+package console
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/contactd/contactd"
+)
+
+// Lister is what the console needs beyond contactd.Store: the list of
+// customers and the newest audit records. The SQLite store implements it;
+// any store that backs a sandbox must.
+type Lister interface {
+	// Customers lists up to limit customers (all when limit <= 0) in the
+	// order they were added.
+	Customers(ctx context.Context, limit int) ([]contactd.Customer, error)
+	// RecentAudit lists the newest limit audit records, newest first.
+	RecentAudit(ctx context.Context, limit int) ([]contactd.AuditRecord, error)
+}
+
+// Config is what the console reads.
+type Config struct {
+	Store  contactd.Store
+	Lister Lister
+	Logger *slog.Logger
+	// MaxCustomers bounds the customers shown; zero is 200.
+	MaxCustomers int
+	// AuditRows is how many audit records are shown; zero is 100.
+	AuditRows int
+}
+
+// pageTimeout bounds the reads behind one page.
+const pageTimeout = 10 * time.Second
+
+//go:embed console.html
+var pageHTML string
+
+var page = template.Must(template.New("console").Funcs(template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04:05Z")
+	},
+	"id": func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	},
+}).Parse(pageHTML))
+
+// New returns the console. It serves its page at "/" of what it is given,
+// so mount it with http.StripPrefix:
+//
+//	mux.Handle("/console/", http.StripPrefix("/console", console.New(cfg)))
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxCustomers == 0 {
+		cfg.MaxCustomers = 200
+	}
+	if cfg.AuditRows == 0 {
+		cfg.AuditRows = 100
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { servePage(cfg, w, r) })
+	return mux
+}
+
+// view is what the template shows.
+type view struct {
+	Generated          time.Time
+	Refresh            int
+	Audit              []auditRow
+	AuditRows          int
+	Customers          []customerView
+	CustomersTruncated bool
+	MaxCustomers       int
+}
+
+type auditRow struct {
+	contactd.AuditRecord
+	CallerID      string
+	Before, After string
+}
+
+type customerView struct {
+	contactd.Customer
+	Anchor   string
+	Name     string
+	Contacts []contactd.Contact
+	Accounts []accountView
+}
+
+type accountView struct {
+	contactd.Account
+	Eligible bool
+	Contacts []contactd.Contact
+}
+
+func servePage(cfg Config, w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), pageTimeout)
+	defer cancel()
+	v, err := load(ctx, cfg)
+	if err != nil {
+		cfg.Logger.Error("console: reading the sandbox failed", "err", err)
+		http.Error(w, "console: the sandbox could not be read; see the log", http.StatusInternalServerError)
+		return
+	}
+	// ?refresh=N reloads the page every N seconds (2 to 600), without script.
+	if n, err := strconv.Atoi(r.URL.Query().Get("refresh")); err == nil && n >= 2 && n <= 600 {
+		v.Refresh = n
+	}
+	var b bytes.Buffer
+	if err := page.Execute(&b, v); err != nil {
+		cfg.Logger.Error("console: rendering failed", "err", err)
+		http.Error(w, "console: rendering failed", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.Write(b.Bytes())
+}
+
+// load reads everything the page shows.
+func load(ctx context.Context, cfg Config) (view, error) {
+	v := view{Generated: time.Now(), AuditRows: cfg.AuditRows, MaxCustomers: cfg.MaxCustomers}
+	records, err := cfg.Lister.RecentAudit(ctx, cfg.AuditRows)
+	if err != nil {
+		return v, err
+	}
+	for _, rec := range records {
+		v.Audit = append(v.Audit, auditRow{AuditRecord: rec, CallerID: rec.Caller.ID(), Before: layout(rec.Before), After: layout(rec.After)})
+	}
+	customers, err := cfg.Lister.Customers(ctx, cfg.MaxCustomers+1)
+	if err != nil {
+		return v, err
+	}
+	if len(customers) > cfg.MaxCustomers {
+		customers, v.CustomersTruncated = customers[:cfg.MaxCustomers], true
+	}
+	for _, c := range customers {
+		cv := customerView{Customer: c, Anchor: "customer-" + string(c.ID.Type) + "-" + c.ID.Value, Name: displayName(c.Profile)}
+		cv.Contacts, err = cfg.Store.Contacts(ctx, contactd.Owner{CustomerKey: c.Key, Customer: c.ID})
+		if err != nil {
+			return v, err
+		}
+		accounts, err := cfg.Store.CustomerAccounts(ctx, c.Key)
+		if err != nil {
+			return v, err
+		}
+		for _, a := range accounts {
+			av := accountView{Account: a, Eligible: contactd.AccountTypeEligible(a.Type)}
+			if av.Contacts, err = cfg.Store.Contacts(ctx, a.Owner(c.Key)); err != nil {
+				return v, err
+			}
+			cv.Accounts = append(cv.Accounts, av)
+		}
+		v.Customers = append(v.Customers, cv)
+	}
+	return v, nil
+}
+
+// layout lays out an audit record's before or after JSON for reading: one
+// field a line in the order stored, and an array's objects one a line as
+// "- field: value, ...". "" for none.
+func layout(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	top, ok := fields(raw)
+	if !ok {
+		return compact(raw)
+	}
+	var lines []string
+	for _, f := range top {
+		var elems []json.RawMessage
+		if len(f.value) > 0 && f.value[0] == '[' && json.Unmarshal(f.value, &elems) == nil {
+			lines = append(lines, f.key+":")
+			for _, e := range elems {
+				lines = append(lines, "- "+inline(e))
+			}
+			continue
+		}
+		lines = append(lines, f.key+": "+compact(f.value))
+	}
+	return strings.Join(lines, "\n")
+}
+
+type field struct {
+	key   string
+	value json.RawMessage
+}
+
+// fields reads a JSON object's fields in order; false if raw is no object.
+func fields(raw json.RawMessage) ([]field, bool) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	var fs []field
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := d.Decode(&v); err != nil {
+			return nil, false
+		}
+		k, _ := key.(string)
+		fs = append(fs, field{k, v})
+	}
+	return fs, true
+}
+
+// inline is an object as "field: value, ...", anything else compact.
+func inline(raw json.RawMessage) string {
+	fs, ok := fields(raw)
+	if !ok {
+		return compact(raw)
+	}
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.key + ": " + compact(f.value)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// displayName is the customer's legal name from its profile, else its
+// first name, else "".
+func displayName(profile json.RawMessage) string {
+	var p struct {
+		Name []struct{ Type, Formatted string }
+	}
+	if json.Unmarshal(profile, &p) != nil || len(p.Name) == 0 {
+		return ""
+	}
+	for _, n := range p.Name {
+		if n.Type == "LGL" && n.Formatted != "" {
+			return n.Formatted
+		}
+	}
+	return p.Name[0].Formatted
+}

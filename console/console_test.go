@@ -1,0 +1,255 @@
+package console_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth"
+	"github.com/contactd/contactd/console"
+	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/sandbox"
+	"github.com/contactd/contactd/sqlite"
+)
+
+// sandboxWithConsole serves a fresh sandbox's API and, on another
+// listener, its console under /console/ as the admin listener mounts it.
+type sandboxWithConsole struct {
+	t          *testing.T
+	api, admin string
+	token      string
+	logs       *strings.Builder
+	store      *sqlite.Store
+}
+
+func newSandboxWithConsole(t *testing.T) *sandboxWithConsole {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := sandbox.Seed(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	logs := &strings.Builder{}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	api := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Auth:    auth.Sandbox{},
+		DB:      store,
+		Logger:  log,
+	}))
+	t.Cleanup(api.Close)
+	mux := http.NewServeMux()
+	mux.Handle("GET /console/", http.StripPrefix("/console", console.New(console.Config{
+		Store: store, Lister: store, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	})))
+	admin := httptest.NewServer(mux)
+	t.Cleanup(admin.Close)
+	token, err := auth.NewSandboxToken(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &sandboxWithConsole{t: t, api: api.URL, admin: admin.URL, token: token, logs: logs, store: store}
+}
+
+// call sends an authenticated API request with a request ID.
+func (s *sandboxWithConsole) call(method, path, requestID, body string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.api+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-ID", requestID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (s *sandboxWithConsole) page(path string) (*http.Response, string) {
+	s.t.Helper()
+	resp, err := http.Get(s.admin + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// A name that must come out escaped.
+const trickyName = `Ana <b>Tane</b> & "Co" <script>alert(1)</script>`
+
+func TestConsoleShowsWhatTheAPIJustDid(t *testing.T) {
+	s := newSandboxWithConsole(t)
+	status, body := s.call("POST", "/gateway/contact/contact", "req-create-1",
+		`{"CustomerID":"069096409","CustomerIDType":"IRD","Contact":{"ContactType":"SCNDRY","Name":`+strconv.Quote(trickyName)+`,`+
+			`"Phone":[{"PhoneType":"CELL","Country":"NZ","AreaCode":"","PhoneNumber":"0211234567","Extension":""}]}}`)
+	if status != 200 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	var created struct{ ContactID int64 }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.ContactID == 0 {
+		t.Fatalf("create answered %s", body)
+	}
+	id := strconv.FormatInt(created.ContactID, 10)
+	status, body = s.call("PUT", "/gateway/contact/contact", "req-rename-2", `{"ContactID":1295148032,"Contact":{"Name":"Renamed In Test"}}`)
+	if status != 200 {
+		t.Fatalf("rename: %d %s", status, body)
+	}
+
+	resp, page := s.page("/console/")
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("console: %d %s\n%.500s", resp.StatusCode, resp.Header.Get("Content-Type"), page)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	escaped := html.EscapeString(trickyName)
+	for _, want := range []string{
+		`id="contact-` + id + `"`, // the new contact's row
+		escaped,                   // its name, escaped
+		"0211234567",              // its phone
+		"Renamed In Test",
+		"req-create-1", "req-rename-2", // the audit rows' request IDs
+		"contact.create", "contact.rename",
+		`id="customer-IRD-069096409"`,
+		"512100301INC003", // an account of the personas
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("console lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<b>Tane</b>", "<script>alert(1)</script>", "<script"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("console shows unescaped %q", bad)
+		}
+	}
+	// newest first: the rename's row comes before the create's
+	if r, c := strings.Index(page, "req-rename-2"), strings.Index(page, "req-create-1"); r < 0 || c < 0 || r > c {
+		t.Errorf("audit rows not newest first: rename at %d, create at %d", r, c)
+	}
+	// the create's audit row holds the caller and the after image
+	row := auditRow(t, page, "req-create-1")
+	for _, want := range []string{"sandbox:", id, "contact.create", "IRD&nbsp;069096409", "Name: &#34;"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("audit row lacks %q:\n%s", want, row)
+		}
+	}
+
+	// the console reads only, and nothing of the page reaches the log
+	if _, p := s.page("/console/?refresh=5"); !strings.Contains(p, `http-equiv="refresh" content="5"`) {
+		t.Errorf("?refresh=5 set no refresh")
+	}
+	if _, p := s.page("/console/?refresh=1"); strings.Contains(p, `http-equiv="refresh"`) {
+		t.Errorf("?refresh=1 was taken")
+	}
+	if r, _ := s.page("/console/other"); r.StatusCode != 404 {
+		t.Errorf("/console/other: %d", r.StatusCode)
+	}
+	if strings.Contains(s.logs.String(), "0211234567") {
+		t.Errorf("a phone number reached the log:\n%s", s.logs)
+	}
+}
+
+// auditRow is the <tr> of the audit table holding needle.
+func auditRow(t *testing.T, page, needle string) string {
+	t.Helper()
+	i := strings.Index(page, needle)
+	if i < 0 {
+		t.Fatalf("no %q on the page", needle)
+	}
+	start := strings.LastIndex(page[:i], "<tr")
+	end := strings.Index(page[i:], "</tr>")
+	if start < 0 || end < 0 {
+		t.Fatalf("%q is not in a table row", needle)
+	}
+	return page[start : i+end]
+}
+
+// failingLister fails, as a broken database would.
+type failingLister struct{}
+
+func (failingLister) Customers(context.Context, int) ([]contactd.Customer, error) {
+	return nil, errors.New("database gone")
+}
+
+func (failingLister) RecentAudit(context.Context, int) ([]contactd.AuditRecord, error) {
+	return nil, errors.New("database gone")
+}
+
+func TestConsoleReportsAFailingStore(t *testing.T) {
+	var logs strings.Builder
+	h := console.New(console.Config{Lister: failingLister{}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 500 || strings.Contains(rec.Body.String(), "database gone") {
+		t.Fatalf("failing store: %d %q", rec.Code, rec.Body)
+	}
+	if !strings.Contains(logs.String(), "database gone") {
+		t.Fatalf("failure not logged: %s", logs.String())
+	}
+}
+
+// TestSQLiteLister checks the SQLite store's console listing.
+func TestSQLiteLister(t *testing.T) {
+	s := newSandboxWithConsole(t)
+	ctx := context.Background()
+	if recs, err := s.store.RecentAudit(ctx, 10); err != nil || len(recs) != 0 {
+		t.Fatalf("fresh sandbox audit: %v, %v", recs, err)
+	}
+	for i := 0; i < 5; i++ {
+		status, body := s.call("PUT", "/gateway/contact/contact", "req-"+strconv.Itoa(i), `{"ContactID":1295148032,"Contact":{"Name":"N`+strconv.Itoa(i)+`"}}`)
+		if status != 200 {
+			t.Fatalf("rename %d: %d %s", i, status, body)
+		}
+	}
+	recs, err := s.store.RecentAudit(ctx, 3)
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("RecentAudit(3): %d records, %v", len(recs), err)
+	}
+	for i, want := range []string{"req-4", "req-3", "req-2"} {
+		if recs[i].RequestID != want {
+			t.Errorf("RecentAudit(3)[%d] is %s, want %s", i, recs[i].RequestID, want)
+		}
+	}
+	if recs, err := s.store.RecentAudit(ctx, 100); err != nil || len(recs) != 5 || recs[0].RequestID != "req-4" || recs[4].RequestID != "req-0" {
+		t.Errorf("RecentAudit(100): %d records, %v", len(recs), err)
+	}
+	if _, err := s.store.RecentAudit(ctx, 0); err == nil {
+		t.Error("RecentAudit(0) answered")
+	}
+	all, err := s.store.Customers(ctx, 0)
+	if err != nil || len(all) < 5 {
+		t.Fatalf("Customers(0): %d, %v", len(all), err)
+	}
+	two, err := s.store.Customers(ctx, 2)
+	if err != nil || len(two) != 2 || two[0].Key != all[0].Key || two[1].Key != all[1].Key {
+		t.Fatalf("Customers(2): %v, %v", two, err)
+	}
+	for _, c := range all {
+		if c.Key == 0 || c.ID.Value == "" || (c.ID.Type != contactd.IRD && c.ID.Type != contactd.CST) || len(c.Profile) == 0 {
+			t.Errorf("customer %+v", c)
+		}
+	}
+	stats := s.store.PoolStats()
+	if stats["write"].MaxOpenConnections != 1 || stats["read"].MaxOpenConnections < 4 {
+		t.Errorf("PoolStats: %+v", stats)
+	}
+}

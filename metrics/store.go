@@ -1,0 +1,143 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Store wraps s so that every call of a contactd.Store method is timed in
+// contactd_store_operation_duration_seconds{method}, the method label being
+// the Go method's name. The result is only a contactd.Store: optional
+// interfaces of s (a registry, pool statistics) are not passed through, so
+// give those the unwrapped store. On a nil m it returns s as it is.
+func (m *Metrics) Store(s contactd.Store) contactd.Store {
+	if m == nil {
+		return s
+	}
+	o := func(method string) prometheus.Observer { return m.store.WithLabelValues(method) }
+	return &timedStore{
+		next:             s,
+		customer:         o("Customer"),
+		account:          o("Account"),
+		customerAccounts: o("CustomerAccounts"),
+		owner:            o("Owner"),
+		contactOwner:     o("ContactOwner"),
+		phoneOwner:       o("PhoneOwner"),
+		contacts:         o("Contacts"),
+		createContact:    o("CreateContact"),
+		renameContact:    o("RenameContact"),
+		ceaseContact:     o("CeaseContact"),
+		addPhone:         o("AddPhone"),
+		updatePhone:      o("UpdatePhone"),
+		ceasePhone:       o("CeasePhone"),
+		audit:            o("Audit"),
+		load:             o("Load"),
+		empty:            o("Empty"),
+		ping:             o("Ping"),
+	}
+}
+
+// timedStore is the instrumenting decorator; each observer is resolved
+// once, so a call costs two clock reads and one observation.
+type timedStore struct {
+	next contactd.Store
+
+	customer, account, customerAccounts, owner, contactOwner, phoneOwner, contacts prometheus.Observer
+	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
+	audit, load, empty, ping                                                       prometheus.Observer
+}
+
+var _ contactd.Store = (*timedStore)(nil)
+
+func since(o prometheus.Observer, start time.Time) { o.Observe(time.Since(start).Seconds()) }
+
+func (s *timedStore) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
+	defer since(s.customer, time.Now())
+	return s.next.Customer(ctx, id)
+}
+
+func (s *timedStore) Account(ctx context.Context, accountID string) (contactd.Account, error) {
+	defer since(s.account, time.Now())
+	return s.next.Account(ctx, accountID)
+}
+
+func (s *timedStore) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
+	defer since(s.customerAccounts, time.Now())
+	return s.next.CustomerAccounts(ctx, customerKey)
+}
+
+func (s *timedStore) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
+	defer since(s.owner, time.Now())
+	return s.next.Owner(ctx, ref)
+}
+
+func (s *timedStore) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
+	defer since(s.contactOwner, time.Now())
+	return s.next.ContactOwner(ctx, contactID)
+}
+
+func (s *timedStore) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
+	defer since(s.phoneOwner, time.Now())
+	return s.next.PhoneOwner(ctx, phoneID)
+}
+
+func (s *timedStore) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
+	defer since(s.contacts, time.Now())
+	return s.next.Contacts(ctx, owner)
+}
+
+func (s *timedStore) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
+	defer since(s.createContact, time.Now())
+	return s.next.CreateContact(ctx, owner, c, ch)
+}
+
+func (s *timedStore) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
+	defer since(s.renameContact, time.Now())
+	return s.next.RenameContact(ctx, contactID, name, ch)
+}
+
+func (s *timedStore) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
+	defer since(s.ceaseContact, time.Now())
+	return s.next.CeaseContact(ctx, contactID, ch)
+}
+
+func (s *timedStore) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, ch contactd.Change) (int64, error) {
+	defer since(s.addPhone, time.Now())
+	return s.next.AddPhone(ctx, contactID, p, ch)
+}
+
+func (s *timedStore) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
+	defer since(s.updatePhone, time.Now())
+	return s.next.UpdatePhone(ctx, p, ch)
+}
+
+func (s *timedStore) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
+	defer since(s.ceasePhone, time.Now())
+	return s.next.CeasePhone(ctx, phoneID, ch)
+}
+
+func (s *timedStore) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
+	defer since(s.audit, time.Now())
+	return s.next.Audit(ctx, q)
+}
+
+func (s *timedStore) Load(ctx context.Context, d contactd.Dataset) error {
+	defer since(s.load, time.Now())
+	return s.next.Load(ctx, d)
+}
+
+func (s *timedStore) Empty(ctx context.Context) (bool, error) {
+	defer since(s.empty, time.Now())
+	return s.next.Empty(ctx)
+}
+
+func (s *timedStore) Ping(ctx context.Context) error {
+	defer since(s.ping, time.Now())
+	return s.next.Ping(ctx)
+}
+
+// Close is not timed.
+func (s *timedStore) Close() error { return s.next.Close() }

@@ -1,0 +1,282 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/contactd/contactd"
+	"github.com/jackc/pgx/v5"
+)
+
+const (
+	// insertAuditSQL resolves the contact's owner in the same statement.
+	// The audit_insert trigger gives seq under the audit lock (shared),
+	// held to commit; every write runs it last.
+	insertAuditSQL = `INSERT INTO audit (at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
+	caller, request_id, before, after)
+SELECT $1, $2, ct.id, $3, cu.id_type, cu.id_value, COALESCE(ac.account_id, ''), $4, $5, $6, $7
+FROM contact ct JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key
+WHERE ct.id = $8`
+
+	contactValuesSQL = `SELECT ct.contact_type, ct.name, p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
+FROM contact ct LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
+WHERE ct.id = $1 AND ct.ceased IS NULL ORDER BY p.id`
+
+	phoneValuesSQL = `SELECT contact_id, phone_type, country, area_code, number, extension FROM phone WHERE id = $1`
+
+	// lockIdempotencySQL queues the writes of one caller and key, in any
+	// replica, until the first of them ends.
+	lockIdempotencySQL = `SELECT pg_advisory_xact_lock(hashtext('contactd.idempotency ' || current_schema()), hashtext($1::text || E'\n' || $2::text))`
+
+	findIdempotencySQL = `SELECT fingerprint, operation, result_id FROM idempotency
+WHERE caller = $1 AND key = $2 AND expires > $3`
+
+	// Expired keys are dropped a few at a time by the writes that add keys.
+	purgeIdempotencySQL = `DELETE FROM idempotency WHERE ctid IN
+(SELECT ctid FROM idempotency WHERE expires <= $1 LIMIT 64 FOR UPDATE SKIP LOCKED)`
+
+	// An expired key not purged yet is replaced.
+	insertIdempotencySQL = `INSERT INTO idempotency (caller, key, fingerprint, operation, result_id, expires)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (caller, key) DO UPDATE
+SET fingerprint = EXCLUDED.fingerprint, operation = EXCLUDED.operation,
+	result_id = EXCLUDED.result_id, expires = EXCLUDED.expires
+WHERE idempotency.expires <= $7`
+)
+
+// jsonOrNull is v as JSON, or nil (SQL NULL) for nil.
+func jsonOrNull(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// audit appends the record of a change to contactID (and phoneID, for
+// phone operations). It must be the write's last statement.
+func audit(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string, contactID, phoneID int64, before, after any) error {
+	caller, err := json.Marshal(ch.Caller)
+	if err != nil {
+		return err
+	}
+	b, err := jsonOrNull(before)
+	if err != nil {
+		return err
+	}
+	a, err := jsonOrNull(after)
+	if err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, insertAuditSQL, ch.Time, op, phoneID, string(caller), ch.RequestID, jsonArg(b), jsonArg(a), contactID)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("audit: contact %d not found", contactID)
+	}
+	return nil
+}
+
+// jsonArg is JSON text for a json parameter, or nil for SQL NULL.
+func jsonArg(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// liveContactValues reads a live contact and its live phones, as the audit
+// records it; CST404 when the contact is unknown or ceased.
+func liveContactValues(ctx context.Context, tx pgx.Tx, contactID int64) (*contactd.ContactValues, error) {
+	rows, err := tx.Query(ctx, contactValuesSQL, contactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var v *contactd.ContactValues
+	for rows.Next() {
+		var (
+			ctype, name                             string
+			pid                                     *int64
+			ptype, country, area, number, extension *string
+		)
+		if err := rows.Scan(&ctype, &name, &pid, &ptype, &country, &area, &number, &extension); err != nil {
+			return nil, err
+		}
+		if v == nil {
+			v = &contactd.ContactValues{ContactID: contactID, ContactType: contactd.ContactType(ctype), Name: name}
+		}
+		if pid != nil {
+			v.Phone = append(v.Phone, contactd.PhoneValues{PhoneID: *pid, PhoneType: contactd.PhoneType(*ptype),
+				Country: *country, AreaCode: *area, PhoneNumber: *number, Extension: *extension})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, notFound()
+	}
+	return v, nil
+}
+
+// phoneValues reads a phone, as the audit records it, with its contact's ID.
+func phoneValues(ctx context.Context, tx pgx.Tx, phoneID int64) (contactd.PhoneValues, int64, error) {
+	v := contactd.PhoneValues{PhoneID: phoneID}
+	var contactID int64
+	var ptype string
+	err := tx.QueryRow(ctx, phoneValuesSQL, phoneID).Scan(&contactID, &ptype, &v.Country, &v.AreaCode, &v.PhoneNumber, &v.Extension)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, 0, notFound()
+	}
+	v.PhoneType = contactd.PhoneType(ptype)
+	return v, contactID, err
+}
+
+func phoneValuesOf(id int64, p contactd.Phone) contactd.PhoneValues {
+	return contactd.PhoneValues{PhoneID: id, PhoneType: p.Type, Country: p.Country, AreaCode: p.AreaCode, PhoneNumber: p.Number, Extension: p.Extension}
+}
+
+// replay looks up the change's idempotency key, after waiting for any
+// other write with the same caller and key to end: found with the same
+// fingerprint and operation, it returns the first write's ID; found with
+// another request, ErrIdempotencyKeyReused.
+func replay(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string) (id int64, found bool, err error) {
+	k := ch.Idempotency
+	if k == nil {
+		return 0, false, nil
+	}
+	caller := ch.Caller.ID()
+	if _, err := tx.Exec(ctx, lockIdempotencySQL, caller, k.Key); err != nil {
+		return 0, false, err
+	}
+	// a new statement, so a new snapshot: it sees what the write that held
+	// the lock before committed
+	var fingerprint, firstOp string
+	err = tx.QueryRow(ctx, findIdempotencySQL, caller, k.Key, ch.Time).Scan(&fingerprint, &firstOp, &id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if fingerprint != k.Fingerprint || firstOp != op {
+		return 0, false, contactd.ErrIdempotencyKeyReused
+	}
+	return id, true, nil
+}
+
+// remember stores the change's idempotency key with the ID it produced,
+// in the write's own transaction.
+func remember(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string, id int64) error {
+	k := ch.Idempotency
+	if k == nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, purgeIdempotencySQL, ch.Time); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, insertIdempotencySQL, ch.Caller.ID(), k.Key, k.Fingerprint, op, id, k.Expires, ch.Time)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("idempotency key %q of %s is held by another write", k.Key, ch.Caller.ID())
+	}
+	return nil
+}
+
+// lockAuditSQL waits for every write that has taken an audit seq to end,
+// and holds new ones off until the reading transaction ends (see
+// migrations/003_audit.sql).
+const lockAuditSQL = `SELECT pg_advisory_xact_lock(hashtext('contactd.audit'), hashtext(current_schema()))`
+
+// Audit lists audit records in the order they were appended. No record is
+// listed while one with a lower seq may still be committed, so a reader
+// paging with AfterSeq never skips one.
+func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q.Customer.Value != "" {
+		where = append(where, "customer_type = "+arg(string(q.Customer.Type))+" AND customer_value = "+arg(q.Customer.Value))
+	}
+	if q.AccountID != "" {
+		where = append(where, "account_id = "+arg(q.AccountID))
+	}
+	if q.ContactID != 0 {
+		where = append(where, "contact_id = "+arg(q.ContactID))
+	}
+	if !q.From.IsZero() {
+		where = append(where, "at >= "+arg(q.From))
+	}
+	if !q.To.IsZero() {
+		where = append(where, "at < "+arg(q.To))
+	}
+	if q.AfterSeq != 0 {
+		where = append(where, "seq > "+arg(q.AfterSeq))
+	}
+	query := `SELECT seq, at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
+	caller, request_id, before, after FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq"
+	if q.Limit > 0 {
+		query += " LIMIT " + arg(q.Limit)
+	}
+	var records []contactd.AuditRecord
+	err := s.read(ctx, "audit", func(ctx context.Context) error {
+		tx, err := s.pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.Background())
+		if _, err := tx.Exec(ctx, lockAuditSQL); err != nil {
+			return err
+		}
+		// a new statement, so a new snapshot, taken under the lock
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		records = []contactd.AuditRecord{}
+		for rows.Next() {
+			var (
+				r             contactd.AuditRecord
+				custType      string
+				caller        []byte
+				before, after []byte
+			)
+			if err := rows.Scan(&r.Seq, &r.Time, &r.Operation, &r.ContactID, &r.PhoneID, &custType, &r.Customer.Value, &r.AccountID,
+				&caller, &r.RequestID, &before, &after); err != nil {
+				return err
+			}
+			r.Customer.Type = contactd.CustomerIDType(custType)
+			if err := json.Unmarshal(caller, &r.Caller); err != nil {
+				return fmt.Errorf("audit %d: caller: %w", r.Seq, err)
+			}
+			r.Before, r.After = rawOrNull(before), rawOrNull(after)
+			records = append(records, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return records, nil
+}
+
+func rawOrNull(b []byte) json.RawMessage {
+	if b == nil {
+		return json.RawMessage("null")
+	}
+	return json.RawMessage(b)
+}

@@ -1,0 +1,501 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/jackc/pgx/v5"
+)
+
+func notFound() error { return contactd.Errorf(contactd.CST404, "") }
+
+// unix is t as the whole second the store keeps for Updated and ceased.
+func unix(t time.Time) time.Time { return time.Unix(t.Unix(), 0) }
+
+// Customer returns the customer with the ID.
+func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
+	c := contactd.Customer{ID: id}
+	err := s.read(ctx, "customer", func(ctx context.Context) error {
+		var profile []byte
+		err := s.pool.QueryRow(ctx, `SELECT key, profile FROM customer WHERE id_type = $1 AND id_value = $2`,
+			string(id.Type), id.Value).Scan(&c.Key, &profile)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound()
+		}
+		c.Profile = profile
+		return err
+	})
+	if err != nil {
+		return contactd.Customer{}, err
+	}
+	return c, nil
+}
+
+const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.profile`
+
+func scanAccount(row pgx.Row) (contactd.Account, error) {
+	var a contactd.Account
+	var custType string
+	var profile []byte
+	if err := row.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile); err != nil {
+		return contactd.Account{}, err
+	}
+	a.Customer.Type = contactd.CustomerIDType(custType)
+	a.Profile = profile
+	return a, nil
+}
+
+// Account returns the account with the ID.
+func (s *Store) Account(ctx context.Context, accountID string) (contactd.Account, error) {
+	var a contactd.Account
+	err := s.read(ctx, "account", func(ctx context.Context) error {
+		var err error
+		a, err = scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+`
+FROM account a JOIN customer c ON c.key = a.customer_key
+WHERE a.account_id = $1`, accountID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound()
+		}
+		return err
+	})
+	if err != nil {
+		return contactd.Account{}, err
+	}
+	return a, nil
+}
+
+// CustomerAccounts lists the customer's accounts in key order, which is the
+// order they were added. An unknown customer key is CST404; a customer
+// with no account has an empty list.
+func (s *Store) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
+	var accounts []contactd.Account
+	err := s.read(ctx, "customer accounts", func(ctx context.Context) error {
+		// the customer row comes first, so an unknown key is told apart
+		// from a customer without accounts in one statement
+		rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+`
+FROM customer c LEFT JOIN account a ON a.customer_key = c.key
+WHERE c.key = $1
+ORDER BY a.key NULLS FIRST`, customerKey)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		accounts = []contactd.Account{}
+		known := false
+		for rows.Next() {
+			known = true
+			var (
+				key                           *int64
+				id, idType, accType, custType *string
+				custValue                     string
+				profile                       []byte
+			)
+			if err := rows.Scan(&key, &id, &idType, &accType, &custType, &custValue, &profile); err != nil {
+				return err
+			}
+			if key == nil {
+				continue
+			}
+			accounts = append(accounts, contactd.Account{Key: *key, ID: *id, IDType: *idType, Type: *accType,
+				Customer: contactd.CustomerID{Type: contactd.CustomerIDType(*custType), Value: custValue}, Profile: profile})
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if !known {
+			return notFound()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return accounts, nil
+}
+
+// ownerColumns and ownerJoins give an Owner for a contact row named ct.
+const (
+	ownerColumns = `ct.customer_key, cu.id_type, cu.id_value, COALESCE(ac.key, 0), COALESCE(ac.account_id, ''), COALESCE(ac.account_type, '')`
+	ownerJoins   = `JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key`
+)
+
+func scanOwner(row pgx.Row) (contactd.Owner, error) {
+	var o contactd.Owner
+	var custType string
+	err := row.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType)
+	o.Customer.Type = contactd.CustomerIDType(custType)
+	return o, err
+}
+
+// queryOwner runs a query that yields one owner, or none (CST404).
+func (s *Store) queryOwner(ctx context.Context, op, query string, args ...any) (contactd.Owner, error) {
+	var o contactd.Owner
+	err := s.read(ctx, op, func(ctx context.Context) error {
+		var err error
+		o, err = scanOwner(s.pool.QueryRow(ctx, query, args...))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return notFound()
+		}
+		return err
+	})
+	if err != nil {
+		return contactd.Owner{}, err
+	}
+	return o, nil
+}
+
+// Owner resolves a customer or account reference. When ref names an
+// account (AccountID is set), its Customer is not consulted: the account's
+// own customer is the owner's customer.
+func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
+	if ref.AccountID != "" {
+		return s.queryOwner(ctx, "owner", `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
+FROM account a JOIN customer c ON c.key = a.customer_key
+WHERE a.account_id = $1`, ref.AccountID)
+	}
+	return s.queryOwner(ctx, "owner", `SELECT key, id_type, id_value, 0::bigint, '', '' FROM customer WHERE id_type = $1 AND id_value = $2`,
+		string(ref.Customer.Type), ref.Customer.Value)
+}
+
+// ContactOwner returns the owner of a live contact.
+func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
+	return s.queryOwner(ctx, "contact owner", `SELECT `+ownerColumns+`
+FROM contact ct `+ownerJoins+`
+WHERE ct.id = $1 AND ct.ceased IS NULL`, contactID)
+}
+
+// PhoneOwner returns the owner of a live phone's contact; the contact must
+// be live too.
+func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
+	return s.queryOwner(ctx, "phone owner", `SELECT `+ownerColumns+`
+FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
+WHERE p.id = $1 AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID)
+}
+
+// Contacts lists the owner's own live contacts with their live phones, both
+// in ID order, in one query (one consistent snapshot). The owner is taken
+// as resolved: an unknown owner has no contacts.
+func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
+	var contacts []contactd.Contact
+	err := s.read(ctx, "contacts", func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
+	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
+FROM contact ct
+LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
+WHERE ct.customer_key = $1 AND COALESCE(ct.account_key, 0) = $2 AND ct.ceased IS NULL
+ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		contacts = []contactd.Contact{}
+		for rows.Next() {
+			var (
+				id                                      int64
+				ctype, name                             string
+				updated                                 time.Time
+				pid                                     *int64
+				ptype, country, area, number, extension *string
+			)
+			if err := rows.Scan(&id, &ctype, &name, &updated, &pid, &ptype, &country, &area, &number, &extension); err != nil {
+				return err
+			}
+			if n := len(contacts); n == 0 || contacts[n-1].ID != id {
+				contacts = append(contacts, contactd.Contact{
+					ID:      id,
+					Type:    contactd.ContactType(ctype),
+					Name:    name,
+					Updated: updated,
+				})
+			}
+			if pid != nil {
+				c := &contacts[len(contacts)-1]
+				c.Phones = append(c.Phones, contactd.Phone{
+					ID:        *pid,
+					Type:      contactd.PhoneType(*ptype),
+					Country:   *country,
+					AreaCode:  *area,
+					Number:    *number,
+					Extension: *extension,
+				})
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return contacts, nil
+}
+
+// The statements of the write transactions.
+const (
+	// touch moves a contact's updated at least one second forward: to now,
+	// or to one second past its current value if now is not later.
+	touchSQL = `UPDATE contact SET updated = GREATEST($1, updated + interval '1 second') WHERE id = $2`
+
+	liveOfTypeSQL = `SELECT EXISTS (SELECT 1 FROM contact
+WHERE customer_key = $1 AND COALESCE(account_key, 0) = $2 AND contact_type = $3 AND ceased IS NULL)`
+
+	insertContactSQL = `INSERT INTO contact (id, customer_key, account_key, contact_type, name, updated, ceased)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+	// insertPhonesSQL inserts a new contact's phones in one statement.
+	insertPhonesSQL = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension)
+SELECT id, $2, phone_type, country, area_code, number, extension
+FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+	WITH ORDINALITY AS p (id, phone_type, country, area_code, number, extension, n)
+ORDER BY n`
+
+	insertPhoneSQL = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+	renameSQL = `UPDATE contact SET name = $1, updated = GREATEST($2, updated + interval '1 second')
+WHERE id = $3 AND ceased IS NULL`
+
+	ceaseContactSQL = `UPDATE contact SET ceased = $1, updated = GREATEST($1, updated + interval '1 second')
+WHERE id = $2 AND ceased IS NULL`
+
+	// lockContactSQL locks a live contact's row: every write that changes
+	// its phones or it takes this lock first, so writers on one contact
+	// queue here, and the statements after it see what the one before
+	// committed (READ COMMITTED takes a new snapshot per statement).
+	lockContactSQL = `SELECT id FROM contact WHERE id = $1 AND ceased IS NULL FOR UPDATE`
+
+	// lockPhoneContactSQL locks the contact of a live phone.
+	lockPhoneContactSQL = `SELECT ct.id FROM phone p JOIN contact ct ON ct.id = p.contact_id
+WHERE p.id = $1 AND p.ceased IS NULL AND ct.ceased IS NULL
+FOR UPDATE OF ct`
+
+	livePhonesSQL = `SELECT count(*) FROM phone WHERE contact_id = $1 AND ceased IS NULL`
+
+	updatePhoneSQL = `UPDATE phone
+SET phone_type = $1, country = $2, area_code = $3, number = $4, extension = $5
+WHERE id = $6 AND ceased IS NULL`
+
+	ceasePhoneSQL = `UPDATE phone SET ceased = $1 WHERE id = $2 AND ceased IS NULL`
+)
+
+// CreateContact adds a contact with its phones: CNT103 unless it has 1 to
+// 5 phones, CNT101 when the owner has a live contact of that type. The
+// contact takes the first ID of a block from the sequence, its phones the
+// next ones in order.
+func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
+	if n := len(c.Phones); n < contactd.MinPhones || n > contactd.MaxPhones {
+		return 0, contactd.Errorf(contactd.CNT103, "")
+	}
+	var id int64
+	err := s.write(ctx, "create contact", func(ctx context.Context, tx pgx.Tx) error {
+		first, replayed, err := replay(ctx, tx, ch, contactd.OpCreateContact)
+		if err != nil || replayed {
+			id = first
+			return err
+		}
+		// The usual refusal, answered before spending IDs; the unique
+		// index decides between concurrent creates.
+		var taken bool
+		if err := tx.QueryRow(ctx, liveOfTypeSQL, owner.CustomerKey, owner.AccountKey, string(c.Type)).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return contactd.Errorf(contactd.CNT101, "")
+		}
+		first, err = nextIDs(ctx, tx, 1+len(c.Phones))
+		if err != nil {
+			return err
+		}
+		now := unix(ch.Time)
+		if _, err := tx.Exec(ctx, insertContactSQL,
+			first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, now, nil); err != nil {
+			return err
+		}
+		n := len(c.Phones)
+		ids := make([]int64, n)
+		cols := [5][]string{make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)}
+		after := contactd.ContactValues{ContactID: first, ContactType: c.Type, Name: c.Name}
+		for i, p := range c.Phones {
+			ids[i] = first + 1 + int64(i)
+			cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension
+			after.Phone = append(after.Phone, phoneValuesOf(ids[i], p))
+		}
+		if _, err := tx.Exec(ctx, insertPhonesSQL, ids, first, cols[0], cols[1], cols[2], cols[3], cols[4]); err != nil {
+			return err
+		}
+		id = first
+		if err := remember(ctx, tx, ch, contactd.OpCreateContact, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpCreateContact, first, 0, nil, after)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// execOne runs a statement that must change one row: none is CST404.
+func execOne(ctx context.Context, tx pgx.Tx, query string, args ...any) error {
+	tag, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound()
+	}
+	return nil
+}
+
+// lockContact locks the live contact's row; CST404 if there is none.
+func lockContact(ctx context.Context, tx pgx.Tx, contactID int64) error {
+	var id int64
+	err := tx.QueryRow(ctx, lockContactSQL, contactID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound()
+	}
+	return err
+}
+
+// lockPhoneContact locks the row of a live phone's live contact and
+// returns its ID; CST404 if there is none.
+func lockPhoneContact(ctx context.Context, tx pgx.Tx, phoneID int64) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, lockPhoneContactSQL, phoneID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, notFound()
+	}
+	return id, err
+}
+
+// RenameContact changes the name of a live contact.
+func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
+	return s.write(ctx, "rename contact", func(ctx context.Context, tx pgx.Tx) error {
+		if err := lockContact(ctx, tx, contactID); err != nil {
+			return err
+		}
+		before, err := liveContactValues(ctx, tx, contactID)
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, renameSQL, name, unix(ch.Time), contactID); err != nil {
+			return err
+		}
+		before.Phone = nil
+		after := *before
+		after.Name = name
+		return audit(ctx, tx, ch, contactd.OpRenameContact, contactID, 0, before, after)
+	})
+}
+
+// CeaseContact ceases a live contact; the contact_cease_phones trigger
+// ceases its live phones in the same statement.
+func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
+	return s.write(ctx, "cease contact", func(ctx context.Context, tx pgx.Tx) error {
+		if err := lockContact(ctx, tx, contactID); err != nil {
+			return err
+		}
+		before, err := liveContactValues(ctx, tx, contactID)
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, ceaseContactSQL, unix(ch.Time), contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpCeaseContact, contactID, 0, before, nil)
+	})
+}
+
+// AddPhone adds a phone to a live contact: CST404 for an unknown or ceased
+// contact, CNT103 when it already has MaxPhones.
+func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, ch contactd.Change) (int64, error) {
+	var id int64
+	err := s.write(ctx, "add phone", func(ctx context.Context, tx pgx.Tx) error {
+		first, replayed, err := replay(ctx, tx, ch, contactd.OpAddPhone)
+		if err != nil || replayed {
+			id = first
+			return err
+		}
+		if err := lockContact(ctx, tx, contactID); err != nil {
+			return err
+		}
+		var live int
+		if err := tx.QueryRow(ctx, livePhonesSQL, contactID).Scan(&live); err != nil {
+			return err
+		}
+		if live >= contactd.MaxPhones {
+			return contactd.Errorf(contactd.CNT103, "")
+		}
+		if id, err = nextIDs(ctx, tx, 1); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, insertPhoneSQL, id, contactID, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, touchSQL, unix(ch.Time), contactID); err != nil {
+			return err
+		}
+		if err := remember(ctx, tx, ch, contactd.OpAddPhone, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpAddPhone, contactID, id, nil, phoneValuesOf(id, p))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// UpdatePhone replaces every field of the live phone p.ID of a live contact.
+func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
+	return s.write(ctx, "update phone", func(ctx context.Context, tx pgx.Tx) error {
+		contactID, err := lockPhoneContact(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		before, _, err := phoneValues(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, updatePhoneSQL, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, p.ID); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, touchSQL, unix(ch.Time), contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpUpdatePhone, contactID, p.ID, before, phoneValuesOf(p.ID, p))
+	})
+}
+
+// CeasePhone ceases a live phone of a live contact: CNT103 when it is the
+// contact's last live phone.
+func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
+	return s.write(ctx, "cease phone", func(ctx context.Context, tx pgx.Tx) error {
+		contactID, err := lockPhoneContact(ctx, tx, phoneID)
+		if err != nil {
+			return err
+		}
+		var live int
+		if err := tx.QueryRow(ctx, livePhonesSQL, contactID).Scan(&live); err != nil {
+			return err
+		}
+		if live <= contactd.MinPhones {
+			return contactd.Errorf(contactd.CNT103, "")
+		}
+		before, _, err := phoneValues(ctx, tx, phoneID)
+		if err != nil {
+			return err
+		}
+		now := unix(ch.Time)
+		if err := execOne(ctx, tx, ceasePhoneSQL, now, phoneID); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, touchSQL, now, contactID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, ch, contactd.OpCeasePhone, contactID, phoneID, before, nil)
+	})
+}
+
+func (s *Store) String() string { return fmt.Sprintf("postgres.Store(schema %s)", s.schema) }
