@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
-	"github.com/contactd/contactd/sqlite"
 )
 
 const auditUsage = `Usage: contactd audit [flags]
@@ -22,15 +21,6 @@ values before and after. Filters combine.
 
 Flags:
 `
-
-// auditStore is what `contactd audit` reads.
-type auditStore interface {
-	Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error)
-	Close() error
-}
-
-// openAuditStore opens the database the audit is read from.
-var openAuditStore = func(ctx context.Context, db string) (auditStore, error) { return sqlite.Open(ctx, db) }
 
 func audit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
@@ -84,9 +74,9 @@ Examples:
 	if q.To, err = parseAuditTime("--to", to); err != nil {
 		return err
 	}
-	store, err := openAuditStore(ctx, db)
+	store, err := openStore(ctx, db)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", db, err)
+		return fmt.Errorf("open database %s: %w", dbName(db), err)
 	}
 	defer store.Close()
 	records, err := store.Audit(ctx, q)
