@@ -67,6 +67,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "token":
 		return token(args[1:], stdout, stderr)
 	case "version":
+		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() { fmt.Fprint(stderr, "Usage: contactd version\n\nPrints contactd's version.\n") }
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "contactd", versionString())
 		return nil
 	case "help", "-h", "-help", "--help":
