@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
-	"github.com/contactd/contactd/sqlite"
+	"github.com/contactd/contactd/postgres"
 )
 
 const adminUsage = `Usage: contactd admin [--db file] <kind> <add|list|remove> [flags]
@@ -345,7 +345,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		if vfs.NArg() != 0 {
 			return fmt.Errorf("admin export takes no arguments, got %q", vfs.Args())
 		}
-		return withStore(ctx, db, false, func(s *sqlite.Store) error {
+		return withStore(ctx, db, false, func(s contactStore) error {
 			d, err := s.ExportRegistry(ctx)
 			if err != nil {
 				return err
@@ -387,7 +387,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	switch verb {
 	case "list":
-		return withStore(ctx, db, false, func(s *sqlite.Store) error {
+		return withStore(ctx, db, false, func(s contactStore) error {
 			d, err := s.ExportRegistry(ctx)
 			if err != nil {
 				return err
@@ -401,7 +401,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err != nil {
 			return fmt.Errorf("admin %s remove: %w", kindName, err)
 		}
-		return withStore(ctx, db, false, func(s *sqlite.Store) error {
+		return withStore(ctx, db, false, func(s contactStore) error {
 			if err := s.RemoveRegistry(ctx, d); err != nil {
 				return err
 			}
@@ -416,7 +416,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("admin %s add: %w", kindName, err)
 	}
-	return withStore(ctx, db, true, func(s *sqlite.Store) error {
+	return withStore(ctx, db, true, func(s contactStore) error {
 		if err := s.ImportRegistry(ctx, d); err != nil {
 			return err
 		}
@@ -434,15 +434,15 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // withStore opens the database for fn. Only commands that add may create
 // it: a mistyped --db for list, remove or export is an error.
-func withStore(ctx context.Context, db string, create bool, fn func(*sqlite.Store) error) error {
-	if !create {
+func withStore(ctx context.Context, db string, create bool, fn func(contactStore) error) error {
+	if !create && !postgres.IsURL(db) {
 		if _, err := os.Stat(db); err != nil {
 			return fmt.Errorf("database %s: %w", db, err)
 		}
 	}
-	s, err := sqlite.Open(ctx, db)
+	s, err := openStore(ctx, db)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", db, err)
+		return fmt.Errorf("open database %s: %w", dbName(db), err)
 	}
 	defer s.Close()
 	return fn(s)
@@ -463,7 +463,7 @@ func adminImport(ctx context.Context, db, file string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	return withStore(ctx, db, true, func(s *sqlite.Store) error {
+	return withStore(ctx, db, true, func(s contactStore) error {
 		if err := s.ImportRegistry(ctx, d); err != nil {
 			return fmt.Errorf("%s: %w", file, err)
 		}
@@ -475,7 +475,7 @@ func adminImport(ctx context.Context, db, file string, stdout, stderr io.Writer)
 
 // warnUnheld notes the customers and accounts d names that the store does
 // not hold (yet): not an error, since the data may be loaded later.
-func warnUnheld(ctx context.Context, s *sqlite.Store, d contactd.RegistryData, stderr io.Writer) {
+func warnUnheld(ctx context.Context, s contactStore, d contactd.RegistryData, stderr io.Writer) {
 	var customers []contactd.CustomerID
 	var accounts []string
 	for _, o := range d.Ownerships {

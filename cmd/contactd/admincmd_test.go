@@ -14,6 +14,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth/authtest"
+	"github.com/contactd/contactd/postgres/pgtest"
 	"github.com/contactd/contactd/sqlite"
 )
 
@@ -334,5 +335,27 @@ func TestServeIdentityFlags(t *testing.T) {
 		"CONTACTD_BIND_JWT_TO_TLS", "false", "CONTACTD_M2M_MAX_LIFETIME", "10m"), io.Discard)
 	if err != nil || cfg.identity.BindJWTToTLS || cfg.identity.ClientCA != "ca" || cfg.identity.MachineTokenLife != 10*time.Minute {
 		t.Fatalf("from the environment: %v %+v", err, cfg.identity)
+	}
+}
+
+// TestAdminOnPostgres manages a PostgreSQL registry from the command line
+// (skipped without CONTACTD_TEST_POSTGRES).
+func TestAdminOnPostgres(t *testing.T) {
+	_, db := pgtest.Schema(t)
+	if _, errOut, err := adminRun(t, db, "logon", "add", "--logon", "ana.tane", "--name", "Ana Tane"); err != nil {
+		t.Fatalf("logon add: %v\n%s", err, errOut)
+	}
+	if _, errOut, err := adminRun(t, db, "owner", "add", "--logon", "ana.tane", "--customer", "IRD:069096409"); err != nil {
+		t.Fatalf("owner add: %v\n%s", err, errOut)
+	}
+	out, errOut, err := adminRun(t, db, "export")
+	if err != nil || !strings.Contains(out, "ana.tane") || !strings.Contains(out, "069096409") {
+		t.Fatalf("export: %v\n%s\n%s", err, out, errOut)
+	}
+	if _, errOut, err := adminRun(t, db, "logon", "remove", "--logon", "ana.tane"); err != nil {
+		t.Fatalf("logon remove: %v\n%s", err, errOut)
+	}
+	if out, _, _ := adminRun(t, db, "export"); strings.Contains(out, "ana.tane") {
+		t.Fatalf("removed logon still exported:\n%s", out)
 	}
 }

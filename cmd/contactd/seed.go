@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/contactd/contactd/sandbox"
-	"github.com/contactd/contactd/sqlite"
 	"github.com/contactd/contactd/synthetic"
 )
 
@@ -39,7 +38,7 @@ func parseSeed(args []string, getenv func(string) string, stderr io.Writer) (see
 	fs.SetOutput(stderr)
 	cfg := seedConfig{db: getenv("CONTACTD_DB"), seed: 1, batch: synthetic.DefaultBatch, personas: true}
 	fs.IntVar(&cfg.customers, "customers", 0, "number of synthetic `customers` to add (required)")
-	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file` to fill, created if missing (CONTACTD_DB)")
+	fs.StringVar(&cfg.db, "db", cfg.db, "database to fill: a SQLite `file`, created if missing, or a postgres:// URL (CONTACTD_DB)")
 	fs.Int64Var(&cfg.seed, "seed", cfg.seed, "synthetic data `seed`; contactbench must use the same")
 	fs.IntVar(&cfg.batch, "batch", cfg.batch, "customers per transaction")
 	fs.BoolVar(&cfg.personas, "personas", cfg.personas, "also load the sandbox personas")
@@ -80,9 +79,9 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	store, err := sqlite.Open(ctx, cfg.db)
+	store, err := openStore(ctx, cfg.db)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", cfg.db, err)
+		return fmt.Errorf("open database %s: %w", dbName(cfg.db), err)
 	}
 	defer store.Close()
 	empty, err := store.Empty(ctx)
@@ -90,7 +89,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		return err
 	}
 	if !empty {
-		return fmt.Errorf("%s already holds customers: seed a new file", cfg.db)
+		return fmt.Errorf("%s already holds customers: seed a new database", dbName(cfg.db))
 	}
 	if cfg.personas {
 		if err := store.Load(ctx, sandbox.Dataset()); err != nil {
@@ -121,7 +120,7 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 	}
 	fmt.Fprintf(stdout, "seeded %d customers (%d accounts, %d contacts) with seed %d into %s in %s (%.0f customers/s; load %s, checkpoint %s); file %.1f MB\n",
-		cfg.customers, 2*cfg.customers, 2*cfg.customers, cfg.seed, cfg.db, took.Round(time.Millisecond),
+		cfg.customers, 2*cfg.customers, 2*cfg.customers, cfg.seed, dbName(cfg.db), took.Round(time.Millisecond),
 		float64(cfg.customers)/took.Seconds(), loaded.Round(time.Millisecond), (took - loaded).Round(time.Millisecond),
 		float64(size)/1e6)
 	return nil

@@ -14,6 +14,10 @@ import (
 type contactStore interface {
 	contactd.Store
 	contactd.Registry
+	// The registry's administration (contactd admin).
+	ImportRegistry(ctx context.Context, d contactd.RegistryData) error
+	RemoveRegistry(ctx context.Context, d contactd.RegistryData) error
+	ExportRegistry(ctx context.Context) (contactd.RegistryData, error)
 }
 
 // openStore opens the database db names, bringing its schema up to date:
