@@ -67,6 +67,9 @@ const (
 	// loadStatementTimeout replaces statement_timeout inside Load, whose
 	// bulk inserts may run long.
 	loadStatementTimeout = "10min"
+	// migrateTimeout bounds Open's migrations, waiting for another
+	// replica's included.
+	migrateTimeout = 2 * time.Minute
 )
 
 // IsURL reports whether db names a PostgreSQL database (a postgres:// or
@@ -133,7 +136,8 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open %s: %w", redact(cfg.URL), err)
 	}
 	s := &Store{pool: pool, opTimeout: opTimeout}
-	octx, cancel := context.WithTimeout(ctx, max(opTimeout, 30*time.Second))
+	// Migrating may wait for another replica's migrations.
+	octx, cancel := context.WithTimeout(ctx, max(opTimeout, migrateTimeout))
 	defer cancel()
 	if !cfg.NoMigrate {
 		err = migrate(octx, pool)
@@ -491,13 +495,23 @@ func (s *Store) tryWrite(ctx context.Context, fn func(ctx context.Context, tx pg
 	}
 	if err := tx.Commit(ctx); err != nil {
 		var pe *pgconn.PgError
-		if errors.As(err, &pe) {
-			// the server answered: the transaction is rolled back
+		if errors.As(err, &pe) && severity(pe) == "ERROR" {
+			// the server refused the COMMIT: the transaction is rolled back
 			return err
 		}
+		// no answer, or the session ended (FATAL) around the COMMIT,
+		// which may have taken effect
 		return commitError{err}
 	}
 	return nil
+}
+
+// severity is the error's severity, not translated.
+func severity(pe *pgconn.PgError) string {
+	if pe.SeverityUnlocalized != "" {
+		return pe.SeverityUnlocalized
+	}
+	return pe.Severity
 }
 
 // read runs fn, which only reads, retrying it on any failure that is not

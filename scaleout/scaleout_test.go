@@ -156,10 +156,12 @@ WHERE a.account_id = $1 AND ct.contact_type = 'PRIMRY' AND ct.ceased IS NULL`, o
 	going := a.id(t, "ContactID")
 	const deletes = 3
 	mixed := parallel(rs, 27, func(i int, r *replica) answer {
+		// spread the adds around the deletes
 		if i < deletes {
+			time.Sleep(3 * time.Millisecond)
 			return call(ctx, "DELETE", r.base+api+"/contact/contact", tok, map[string]any{"ContactID": going})
 		}
-		time.Sleep(time.Duration(i%5) * time.Millisecond) // spread the adds around the delete
+		time.Sleep(time.Duration(i%6) * time.Millisecond)
 		return call(ctx, "POST", r.base+api+"/contact/phone", tok, map[string]any{"ContactID": going, "Phone": nzPhone(200 + i)})
 	})
 	del, addsOut := tally(mixed[:deletes]), tally(mixed[deletes:])
