@@ -1,0 +1,191 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth/authtest"
+)
+
+// RegistryStore is a store that also keeps the registry of parties and
+// rights that production access reads.
+type RegistryStore interface {
+	contactd.Registry
+	ImportRegistry(ctx context.Context, d contactd.RegistryData) error
+	RemoveRegistry(ctx context.Context, d contactd.RegistryData) error
+	ExportRegistry(ctx context.Context) (contactd.RegistryData, error)
+}
+
+// RunRegistry runs the registry's conformance suite; open returns a fresh,
+// empty store that the test's cleanup closes.
+func RunRegistry(t *testing.T, open func(t *testing.T) RegistryStore) {
+	t.Run("ImportExportRemove", func(t *testing.T) { testRegistryImportExportRemove(t, open) })
+	t.Run("Grants", func(t *testing.T) { testRegistryGrants(t, open) })
+}
+
+func ref(t *testing.T, s string) contactd.CustomerID {
+	t.Helper()
+	id, err := contactd.ParseCustomerRef(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func testRegistryImportExportRemove(t *testing.T, open func(t *testing.T) RegistryStore) {
+	ctx := context.Background()
+	s := open(t)
+	c := authtest.SelfSigned(t, "acme", 1)
+	cert, err := contactd.ParseCertificatePEM("acme", c.PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	d := contactd.RegistryData{
+		Logons:      []contactd.Logon{{ID: "ana", Name: "Ana"}, {ID: "tim"}},
+		Ownerships:  []contactd.Ownership{{Logon: "ana", Customer: ref(t, "IRD:49091850")}},
+		Delegations: []contactd.Delegation{{Logon: "tim", AccountID: "049091850INC001", Expires: expires}, {Logon: "tim", Customer: ref(t, "CST:12")}},
+		Parties: []contactd.Party{
+			{ID: "acme", Kind: contactd.PartyIntermediary, Name: "Acme"},
+			{ID: "msd", Kind: contactd.PartyAgency, AccountTypes: []string{"FAM", "INC"}},
+			{ID: "self", Kind: contactd.PartyCustomer, Customer: ref(t, "IRD:049091850")},
+		},
+		Memberships:  []contactd.Membership{{Party: "acme", Logon: "tim"}},
+		Links:        []contactd.Link{{Party: "acme", Customer: ref(t, "IRD:049091850")}, {Party: "acme", Customer: ref(t, "CST:12"), Accounts: []string{"A1", "B2"}}},
+		Certificates: []contactd.Certificate{cert},
+		Consents:     []contactd.Consent{{Logon: "ana", Party: "acme", Expires: expires}},
+	}
+	if err := s.ImportRegistry(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportRegistry(ctx, d); err != nil {
+		t.Fatalf("importing again: %v", err)
+	}
+	got, err := s.ExportRegistry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := d
+	want.Links = []contactd.Link{d.Links[1], d.Links[0]} // key order: CST before IRD
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("export:\n%+v\nwant\n%+v", got, want)
+	}
+
+	// Replacing: a link's accounts, an agency's types, a name.
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Logons:  []contactd.Logon{{ID: "tim", Name: "Tim Agent"}},
+		Parties: []contactd.Party{{ID: "msd", Kind: contactd.PartyAgency, AccountTypes: []string{"GST"}}},
+		Links:   []contactd.Link{{Party: "acme", Customer: ref(t, "CST:12")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.ExportRegistry(ctx)
+	if got.Logons[1].Name != "Tim Agent" || !reflect.DeepEqual(got.Parties[1].AccountTypes, []string{"GST"}) || got.Links[0].Accounts != nil {
+		t.Fatalf("not replaced: %+v", got)
+	}
+
+	for name, bad := range map[string]contactd.RegistryData{
+		"owner of an unknown logon":   {Ownerships: []contactd.Ownership{{Logon: "nobody", Customer: ref(t, "CST:1")}}},
+		"member of an unknown party":  {Memberships: []contactd.Membership{{Party: "nobody", Logon: "ana"}}},
+		"link of an agency":           {Links: []contactd.Link{{Party: "msd", Customer: ref(t, "CST:1")}}},
+		"agency turned intermediary":  {Parties: []contactd.Party{{ID: "msd", Kind: contactd.PartyIntermediary}}},
+		"certificate to another":      {Certificates: []contactd.Certificate{{Thumbprint: cert.Thumbprint, Party: "msd", DER: cert.DER}}},
+		"consent to an unknown party": {Consents: []contactd.Consent{{Logon: "ana", Party: "nobody"}}},
+		"invalid":                     {Logons: []contactd.Logon{{ID: ""}}},
+	} {
+		if err := s.ImportRegistry(ctx, bad); err == nil {
+			t.Errorf("%s: imported", name)
+		}
+	}
+	// A failed import changes nothing.
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Logons:     []contactd.Logon{{ID: "half"}},
+		Ownerships: []contactd.Ownership{{Logon: "nobody", Customer: ref(t, "CST:1")}},
+	}); err == nil {
+		t.Fatal("imported")
+	}
+	if got, _ := s.ExportRegistry(ctx); len(got.Logons) != 2 {
+		t.Fatalf("a failed import left %v", got.Logons)
+	}
+
+	// Removal by key; removing a party removes what names it.
+	if err := s.RemoveRegistry(ctx, contactd.RegistryData{Parties: []contactd.Party{{ID: "acme"}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.ExportRegistry(ctx)
+	if len(got.Links) != 0 || len(got.Memberships) != 0 || len(got.Certificates) != 0 || len(got.Consents) != 0 || len(got.Parties) != 2 {
+		t.Fatalf("after removing acme: %+v", got)
+	}
+	if _, err := s.Certificate(ctx, cert.Thumbprint); !errors.Is(err, contactd.ErrNotRegistered) {
+		t.Fatalf("certificate after removal: %v", err)
+	}
+	err = s.RemoveRegistry(ctx, contactd.RegistryData{Logons: []contactd.Logon{{ID: "ana"}, {ID: "nobody"}}})
+	if !errors.Is(err, contactd.ErrNotRegistered) || !strings.Contains(err.Error(), "nobody") {
+		t.Fatalf("removing an unknown logon: %v", err)
+	}
+	if got, _ := s.ExportRegistry(ctx); len(got.Logons) != 2 {
+		t.Fatal("a failed removal removed something")
+	}
+}
+
+func testRegistryGrants(t *testing.T, open func(t *testing.T) RegistryStore) {
+	ctx := context.Background()
+	s := open(t)
+	c := authtest.SelfSigned(t, "acme", 1)
+	cert, _ := contactd.ParseCertificatePEM("acme", c.PEM)
+	cust, other := ref(t, "IRD:049091850"), ref(t, "IRD:035901981")
+	exp := time.Unix(2000000000, 0).UTC()
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Logons:      []contactd.Logon{{ID: "ana"}, {ID: "tim"}, {ID: "eve"}},
+		Ownerships:  []contactd.Ownership{{Logon: "ana", Customer: cust}, {Logon: "ana", Customer: other}},
+		Delegations: []contactd.Delegation{{Logon: "eve", AccountID: "049091850INC001", Expires: exp}, {Logon: "eve", AccountID: "035901981INC001"}},
+		Parties: []contactd.Party{
+			{ID: "acme", Kind: contactd.PartyIntermediary},
+			{ID: "msd", Kind: contactd.PartyAgency, AccountTypes: []string{"INC", "FAM"}},
+			{ID: "self", Kind: contactd.PartyCustomer, Customer: cust},
+		},
+		Memberships:  []contactd.Membership{{Party: "acme", Logon: "tim"}, {Party: "msd", Logon: "tim"}},
+		Links:        []contactd.Link{{Party: "acme", Customer: cust, Accounts: []string{"049091850GST001"}}, {Party: "acme", Customer: other}},
+		Certificates: []contactd.Certificate{cert},
+		Consents:     []contactd.Consent{{Logon: "ana", Party: "acme"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	custLevel := contactd.Owner{CustomerKey: 1, Customer: cust}
+	inc := contactd.Owner{CustomerKey: 1, Customer: cust, AccountKey: 3, AccountID: "049091850INC001", AccountType: "INC"}
+	for _, tc := range []struct {
+		name   string
+		caller contactd.Caller
+		owner  contactd.Owner
+		want   contactd.Grants
+	}{
+		{"owner, customer-level", contactd.Caller{Logon: "ana"}, custLevel, contactd.Grants{Customers: []contactd.CustomerID{cust}}},
+		{"delegate, INC", contactd.Caller{Logon: "eve"}, inc, contactd.Grants{Delegations: []contactd.Delegation{{Logon: "eve", AccountID: "049091850INC001", Expires: exp}}}},
+		{"delegate, customer-level", contactd.Caller{Logon: "eve"}, custLevel, contactd.Grants{}},
+		{"agent staff, INC", contactd.Caller{Logon: "tim"}, inc, contactd.Grants{
+			Links: []contactd.Link{{Party: "acme", Customer: cust, Accounts: []string{"049091850GST001"}}}, AccountTypes: []string{"INC"}}},
+		{"certificate of acme, customer-level", contactd.Caller{Thumbprint: cert.Thumbprint, Party: "acme"}, custLevel, contactd.Grants{
+			Links: []contactd.Link{{Party: "acme", Customer: cust, Accounts: []string{"049091850GST001"}}}}},
+		{"certificate for ana", contactd.Caller{Thumbprint: cert.Thumbprint, Party: "acme", Logon: "ana"}, inc, contactd.Grants{
+			Customers: []contactd.CustomerID{cust}, Consents: []contactd.Consent{{Logon: "ana", Party: "acme"}}}},
+		{"certificate for eve, no consent", contactd.Caller{Thumbprint: cert.Thumbprint, Party: "acme", Logon: "eve"}, inc, contactd.Grants{
+			Delegations: []contactd.Delegation{{Logon: "eve", AccountID: "049091850INC001", Expires: exp}}}},
+		{"customer party", contactd.Caller{Party: "self", Thumbprint: "X"}, inc, contactd.Grants{Customers: []contactd.CustomerID{cust}}},
+		{"agency party, customer-level", contactd.Caller{Party: "msd", Thumbprint: "X"}, custLevel, contactd.Grants{}},
+		{"unknown logon", contactd.Caller{Logon: "nobody"}, inc, contactd.Grants{}},
+		{"sandbox", contactd.Caller{Sandbox: true, Logon: "ana"}, inc, contactd.Grants{}},
+	} {
+		got, err := s.Grants(ctx, tc.caller, tc.owner)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.name, got, tc.want)
+		}
+	}
+}
