@@ -42,105 +42,18 @@ func TestStore(t *testing.T) {
 	})
 }
 
-// replicas is one contactd.Store made of several Stores (pools) on one
-// schema, each call going to the next in turn: the conformance suite then
-// races writers that only PostgreSQL keeps apart, as replicas would be.
-type replicas struct {
-	s []*Store
-	n atomic.Uint64
-
-	mu      sync.Mutex
-	seeding *Store // the Store whose Empty answered true, for the next Load
-}
-
-func (r *replicas) pick() *Store { return r.s[r.n.Add(1)%uint64(len(r.s))] }
-
-func (r *replicas) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
-	return r.pick().Customer(ctx, id)
-}
-func (r *replicas) Account(ctx context.Context, id string) (contactd.Account, error) {
-	return r.pick().Account(ctx, id)
-}
-func (r *replicas) CustomerAccounts(ctx context.Context, key int64) ([]contactd.Account, error) {
-	return r.pick().CustomerAccounts(ctx, key)
-}
-func (r *replicas) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
-	return r.pick().Owner(ctx, ref)
-}
-func (r *replicas) ContactOwner(ctx context.Context, id int64) (contactd.Owner, error) {
-	return r.pick().ContactOwner(ctx, id)
-}
-func (r *replicas) PhoneOwner(ctx context.Context, id int64) (contactd.Owner, error) {
-	return r.pick().PhoneOwner(ctx, id)
-}
-func (r *replicas) Contacts(ctx context.Context, o contactd.Owner) ([]contactd.Contact, error) {
-	return r.pick().Contacts(ctx, o)
-}
-func (r *replicas) CreateContact(ctx context.Context, o contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
-	return r.pick().CreateContact(ctx, o, c, ch)
-}
-func (r *replicas) RenameContact(ctx context.Context, id int64, name string, ch contactd.Change) error {
-	return r.pick().RenameContact(ctx, id, name, ch)
-}
-func (r *replicas) CeaseContact(ctx context.Context, id int64, ch contactd.Change) error {
-	return r.pick().CeaseContact(ctx, id, ch)
-}
-func (r *replicas) AddPhone(ctx context.Context, id int64, p contactd.Phone, ch contactd.Change) (int64, error) {
-	return r.pick().AddPhone(ctx, id, p, ch)
-}
-func (r *replicas) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
-	return r.pick().UpdatePhone(ctx, p, ch)
-}
-func (r *replicas) CeasePhone(ctx context.Context, id int64, ch contactd.Change) error {
-	return r.pick().CeasePhone(ctx, id, ch)
-}
-func (r *replicas) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
-	return r.pick().Audit(ctx, q)
-}
-
-// Empty and the Load that follows it go to the same Store, as a process
-// seeding the database makes them.
-func (r *replicas) Load(ctx context.Context, d contactd.Dataset) error {
-	r.mu.Lock()
-	s := r.seeding
-	r.seeding = nil
-	r.mu.Unlock()
-	if s == nil {
-		s = r.pick()
-	}
-	return s.Load(ctx, d)
-}
-func (r *replicas) Empty(ctx context.Context) (bool, error) {
-	s := r.pick()
-	empty, err := s.Empty(ctx)
-	if empty {
-		r.mu.Lock()
-		r.seeding = s
-		r.mu.Unlock()
-	}
-	return empty, err
-}
-func (r *replicas) Ping(ctx context.Context) error { return r.pick().Ping(ctx) }
-func (r *replicas) Close() error {
-	var errs []error
-	for _, s := range r.s {
-		errs = append(errs, s.Close())
-	}
-	return errors.Join(errs...)
-}
-
 func TestStoreThreeReplicas(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) contactd.Store {
 		s, u := openTemp(t)
-		r := &replicas{s: []*Store{s}}
+		stores := []contactd.Store{s}
 		for range 2 {
 			o, err := Open(ctx, u)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.s = append(r.s, o)
+			stores = append(stores, o)
 		}
-		return r
+		return storetest.Replicas(stores...)
 	})
 }
 

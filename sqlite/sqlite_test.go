@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -584,64 +583,6 @@ func BenchmarkContacts(b *testing.B) {
 	})
 }
 
-// twoStores is one contactd.Store made of two Stores on the same file,
-// each call going to the next in turn: the conformance suite then races
-// writers that only SQLite's locking (BEGIN IMMEDIATE, busy_timeout) and
-// the schema keep apart, as two contactd processes on one file would be.
-type twoStores struct {
-	s [2]*Store
-	n atomic.Uint64
-}
-
-func (t *twoStores) pick() *Store { return t.s[t.n.Add(1)%2] }
-
-func (t *twoStores) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
-	return t.pick().Customer(ctx, id)
-}
-func (t *twoStores) Account(ctx context.Context, id string) (contactd.Account, error) {
-	return t.pick().Account(ctx, id)
-}
-func (t *twoStores) CustomerAccounts(ctx context.Context, key int64) ([]contactd.Account, error) {
-	return t.pick().CustomerAccounts(ctx, key)
-}
-func (t *twoStores) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
-	return t.pick().Owner(ctx, ref)
-}
-func (t *twoStores) ContactOwner(ctx context.Context, id int64) (contactd.Owner, error) {
-	return t.pick().ContactOwner(ctx, id)
-}
-func (t *twoStores) PhoneOwner(ctx context.Context, id int64) (contactd.Owner, error) {
-	return t.pick().PhoneOwner(ctx, id)
-}
-func (t *twoStores) Contacts(ctx context.Context, o contactd.Owner) ([]contactd.Contact, error) {
-	return t.pick().Contacts(ctx, o)
-}
-func (t *twoStores) CreateContact(ctx context.Context, o contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
-	return t.pick().CreateContact(ctx, o, c, ch)
-}
-func (t *twoStores) RenameContact(ctx context.Context, id int64, name string, ch contactd.Change) error {
-	return t.pick().RenameContact(ctx, id, name, ch)
-}
-func (t *twoStores) CeaseContact(ctx context.Context, id int64, ch contactd.Change) error {
-	return t.pick().CeaseContact(ctx, id, ch)
-}
-func (t *twoStores) AddPhone(ctx context.Context, id int64, p contactd.Phone, ch contactd.Change) (int64, error) {
-	return t.pick().AddPhone(ctx, id, p, ch)
-}
-func (t *twoStores) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
-	return t.pick().UpdatePhone(ctx, p, ch)
-}
-func (t *twoStores) CeasePhone(ctx context.Context, id int64, ch contactd.Change) error {
-	return t.pick().CeasePhone(ctx, id, ch)
-}
-func (t *twoStores) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
-	return t.pick().Audit(ctx, q)
-}
-func (t *twoStores) Load(ctx context.Context, d contactd.Dataset) error { return t.pick().Load(ctx, d) }
-func (t *twoStores) Empty(ctx context.Context) (bool, error)            { return t.pick().Empty(ctx) }
-func (t *twoStores) Ping(ctx context.Context) error                     { return t.pick().Ping(ctx) }
-func (t *twoStores) Close() error                                       { return errors.Join(t.s[0].Close(), t.s[1].Close()) }
-
 func TestStoreTwoHandlesOneFile(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) contactd.Store {
 		s, path := openTemp(t)
@@ -649,6 +590,6 @@ func TestStoreTwoHandlesOneFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &twoStores{s: [2]*Store{s, s2}}
+		return storetest.Replicas(s, s2)
 	})
 }
