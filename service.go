@@ -180,15 +180,19 @@ func (s *Service) Account(ctx context.Context, caller Caller, accountID, idType 
 	if idType != AccountIDTypeACC {
 		return Account{}, nil, Errorf(CST404, "")
 	}
-	o, err := s.Store.Owner(ctx, OwnerRef{AccountID: accountID})
-	if err != nil {
-		return Account{}, nil, err
-	}
-	if err := s.permit(ctx, caller, o); err != nil {
-		return Account{}, nil, err
-	}
+	// One lookup gives both the account and its owner; a store that does
+	// not fill in CustomerKey costs a second one.
 	a, err := s.Store.Account(ctx, accountID)
 	if err != nil {
+		return Account{}, nil, err
+	}
+	o := a.Owner(a.CustomerKey)
+	if a.CustomerKey == 0 {
+		if o, err = s.Store.Owner(ctx, OwnerRef{AccountID: accountID}); err != nil {
+			return Account{}, nil, err
+		}
+	}
+	if err := s.permit(ctx, caller, o); err != nil {
 		return Account{}, nil, err
 	}
 	contacts, err := s.Store.Contacts(ctx, o)

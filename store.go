@@ -16,14 +16,17 @@ type Customer struct {
 }
 
 // Account is an account of a customer. Type is the account type (INC, GST,
-// ...); Profile is a JSON object like Customer.Profile.
+// ...); Profile is a JSON object like Customer.Profile. CustomerKey is the
+// store's key of Customer, as Store.Account and Store.CustomerAccounts
+// give it (0 where unknown, as in a Dataset to load).
 type Account struct {
-	Key      int64
-	ID       string
-	IDType   string
-	Type     string
-	Customer CustomerID
-	Profile  json.RawMessage
+	Key         int64
+	ID          string
+	IDType      string
+	Type        string
+	Customer    CustomerID
+	CustomerKey int64
+	Profile     json.RawMessage
 }
 
 // Owner returns the account as the owner of account-level contacts.

@@ -40,7 +40,7 @@ func scanAccount(row pgx.Row) (contactd.Account, error) {
 	var a contactd.Account
 	var custType string
 	var profile []byte
-	if err := row.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile); err != nil {
+	if err := row.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile, &a.CustomerKey); err != nil {
 		return contactd.Account{}, err
 	}
 	a.Customer.Type = contactd.CustomerIDType(custType)
@@ -53,7 +53,7 @@ func (s *Store) Account(ctx context.Context, accountID string) (contactd.Account
 	var a contactd.Account
 	err := s.read(ctx, "account", func(ctx context.Context) error {
 		var err error
-		a, err = scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+`
+		a, err = scanAccount(s.pool.QueryRow(ctx, `SELECT `+accountColumns+`, a.customer_key
 FROM account a JOIN customer c ON c.key = a.customer_key
 WHERE a.account_id = $1`, accountID))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -100,7 +100,7 @@ ORDER BY a.key NULLS FIRST`, customerKey)
 				continue
 			}
 			accounts = append(accounts, contactd.Account{Key: *key, ID: *id, IDType: *idType, Type: *accType,
-				Customer: contactd.CustomerID{Type: contactd.CustomerIDType(*custType), Value: custValue}, Profile: profile})
+				Customer: contactd.CustomerID{Type: contactd.CustomerIDType(*custType), Value: custValue}, CustomerKey: customerKey, Profile: profile})
 		}
 		if err := rows.Err(); err != nil {
 			return err

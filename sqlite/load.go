@@ -28,7 +28,7 @@ type accountKeys struct{ key, customerKey int64 }
 // seeded one; the contact_id_sequence and phone_id_sequence triggers keep
 // the same guarantee for every row inserted.
 func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
-	return s.write(ctx, "load", func(tx *wtx) error { return load(ctx, tx, d) })
+	return s.write(ctx, "load", func(ctx context.Context, tx *wtx) error { return load(ctx, tx, d) })
 }
 
 func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {

@@ -46,9 +46,10 @@ func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, e
 	return err == nil, err
 }
 
-// registryWrite runs fn in one IMMEDIATE write transaction.
-func (s *Store) registryWrite(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	return s.write(ctx, op, func(w *wtx) error { return fn(w.tx) })
+// registryWrite runs fn as one write (see write): fn uses the ctx it is
+// given.
+func (s *Store) registryWrite(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.write(ctx, op, func(ctx context.Context, w *wtx) error { return fn(ctx, w.tx) })
 }
 
 // ImportRegistry adds every entry of d in one transaction, after
@@ -61,7 +62,7 @@ func (s *Store) ImportRegistry(ctx context.Context, d contactd.RegistryData) err
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return s.registryWrite(ctx, "import registry", func(tx *sql.Tx) error { return importRegistry(ctx, tx, d) })
+	return s.registryWrite(ctx, "import registry", func(ctx context.Context, tx *sql.Tx) error { return importRegistry(ctx, tx, d) })
 }
 
 func importRegistry(ctx context.Context, tx *sql.Tx, d contactd.RegistryData) error {
@@ -211,7 +212,7 @@ ON CONFLICT (logon, party) DO UPDATE SET expires = excluded.expires`, c.Logon, c
 // registered fails the whole removal with an error wrapping
 // contactd.ErrNotRegistered.
 func (s *Store) RemoveRegistry(ctx context.Context, d contactd.RegistryData) error {
-	return s.registryWrite(ctx, "remove from registry", func(tx *sql.Tx) error {
+	return s.registryWrite(ctx, "remove from registry", func(ctx context.Context, tx *sql.Tx) error {
 		del := func(what, query string, args ...any) error {
 			res, err := tx.ExecContext(ctx, query, args...)
 			if err != nil {

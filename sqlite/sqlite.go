@@ -11,10 +11,15 @@
 //
 // Every connection runs in WAL mode with synchronous=FULL, so a write has
 // been fsynced when its method returns. Writes go through a pool of one
-// connection and begin with BEGIN IMMEDIATE: writers queue in Go instead of
-// failing with SQLITE_BUSY on a lock upgrade, and busy_timeout covers other
-// processes on the same file. Reads go through a separate pool of read-only
-// connections that WAL lets run alongside the writer.
+// connection, used by one writer goroutine that commits them in groups
+// (batch.go): it takes every write queued when it is free, runs each in its
+// own SAVEPOINT of one BEGIN IMMEDIATE transaction, commits once (one
+// fsync for the group) and only then answers them. A write that fails is
+// rolled back alone and gets its own error; a failed commit fails every
+// write of the group. BEGIN IMMEDIATE takes the write lock at the start,
+// and busy_timeout covers other processes on the same file. Reads go
+// through a separate pool of read-only connections that WAL lets run
+// alongside the writer.
 package sqlite
 
 import (
@@ -27,6 +32,7 @@ import (
 	"net/url"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,6 +61,14 @@ type Store struct {
 
 	ws, rs stmtCache    // the statements prepared on w and r
 	misses atomic.Int64 // write statements prepared outside ws
+
+	// The writer goroutine (batch.go) takes the jobs write sends it, runs
+	// them in batches, and ends when quit closes; done closes then.
+	jobs      chan *job
+	quit      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+	batches   batchStats
 }
 
 var _ contactd.Store = (*Store)(nil)
@@ -93,8 +107,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r}}
-	for _, q := range append(writeQueries, auditQueries...) {
+	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r},
+		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
+	go s.writer()
+	for _, q := range slices.Concat(writeQueries, auditQueries, batchQueries) {
 		if _, err := s.ws.get(ctx, q); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)
@@ -138,9 +154,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools; the last connection to close checkpoints the WAL
-// into the database file. Closing twice is harmless.
+// Close stops the writer, after the batch it is running if any (a write
+// still waiting then fails), and closes both pools; the last connection to
+// close checkpoints the WAL into the database file. Closing twice is
+// harmless.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.done
 	return errors.Join(s.rs.close(), s.ws.close(), s.r.Close(), s.w.Close())
 }
 
@@ -202,6 +222,14 @@ type scanner interface{ Scan(dest ...any) error }
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
+
+// lookup is ctx without its cancellation, for the reads of the request
+// path: each is a few index lookups that ends within microseconds, and a
+// context that can end costs every statement two goroutines (one in
+// database/sql to close the rows, one in the driver to interrupt the
+// statement) and a progress handler, about 5% of a read's CPU. Reads that
+// can run long (Audit, the console's lists, the registry) keep ctx.
+func lookup(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // queryRow runs a cached statement on the read pool.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
@@ -366,24 +394,6 @@ func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// write runs fn in one IMMEDIATE transaction on the write connection and
-// commits it; the commit is fsynced before write returns. A constraint or
-// trigger that stands for a Store rule becomes its *contactd.Error.
-func (s *Store) write(ctx context.Context, op string, fn func(tx *wtx) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: %s: begin: %w", op, err)
-	}
-	defer tx.Rollback()
-	if err := fn(&wtx{tx: tx, s: s}); err != nil {
-		return wrap(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: %s: commit: %w", op, err)
-	}
-	return nil
 }
 
 // wrap returns a domain error as it is, maps a database refusal that

@@ -16,7 +16,7 @@ func notFound() error { return contactd.Errorf(contactd.CST404, "") }
 func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
 	c := contactd.Customer{ID: id}
 	var profile []byte
-	err := s.queryRow(ctx, `SELECT key, profile FROM customer WHERE id_type = ? AND id_value = ?`,
+	err := s.queryRow(lookup(ctx), `SELECT key, profile FROM customer WHERE id_type = ? AND id_value = ?`,
 		string(id.Type), id.Value).Scan(&c.Key, &profile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Customer{}, notFound()
@@ -28,13 +28,13 @@ func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.
 	return c, nil
 }
 
-const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.profile`
+const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.customer_key, a.profile`
 
 func scanAccount(sc scanner) (contactd.Account, error) {
 	var a contactd.Account
 	var custType string
 	var profile []byte
-	if err := sc.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile); err != nil {
+	if err := sc.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &a.CustomerKey, &profile); err != nil {
 		return contactd.Account{}, err
 	}
 	a.Customer.Type = contactd.CustomerIDType(custType)
@@ -44,7 +44,7 @@ func scanAccount(sc scanner) (contactd.Account, error) {
 
 // Account returns the account with the ID.
 func (s *Store) Account(ctx context.Context, accountID string) (contactd.Account, error) {
-	a, err := scanAccount(s.queryRow(ctx, `SELECT `+accountColumns+`
+	a, err := scanAccount(s.queryRow(lookup(ctx), `SELECT `+accountColumns+`
 FROM account a JOIN customer c ON c.key = a.customer_key
 WHERE a.account_id = ?`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -60,7 +60,7 @@ WHERE a.account_id = ?`, accountID))
 // order they were added. An unknown customer key is CST404; a customer
 // with no account has an empty list.
 func (s *Store) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
-	rows, err := s.query(ctx, `SELECT `+accountColumns+`
+	rows, err := s.query(lookup(ctx), `SELECT `+accountColumns+`
 FROM customer c JOIN account a ON a.customer_key = c.key
 WHERE c.key = ?
 ORDER BY a.key`, customerKey)
@@ -81,7 +81,7 @@ ORDER BY a.key`, customerKey)
 	}
 	if len(accounts) == 0 {
 		var known bool
-		if err := s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM customer WHERE key = ?)`, customerKey).Scan(&known); err != nil {
+		if err := s.queryRow(lookup(ctx), `SELECT EXISTS (SELECT 1 FROM customer WHERE key = ?)`, customerKey).Scan(&known); err != nil {
 			return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
 		}
 		if !known {
@@ -111,11 +111,11 @@ func scanOwner(sc scanner) (contactd.Owner, error) {
 func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
 	var row scanner
 	if ref.AccountID != "" {
-		row = s.queryRow(ctx, `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
+		row = s.queryRow(lookup(ctx), `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
 FROM account a JOIN customer c ON c.key = a.customer_key
 WHERE a.account_id = ?`, ref.AccountID)
 	} else {
-		row = s.queryRow(ctx, `SELECT key, id_type, id_value, 0, '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
+		row = s.queryRow(lookup(ctx), `SELECT key, id_type, id_value, 0, '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
 			string(ref.Customer.Type), ref.Customer.Value)
 	}
 	o, err := scanOwner(row)
@@ -130,7 +130,7 @@ WHERE a.account_id = ?`, ref.AccountID)
 
 // ContactOwner returns the owner of a live contact.
 func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
-	o, err := scanOwner(s.queryRow(ctx, `SELECT `+ownerColumns+`
+	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
 FROM contact ct `+ownerJoins+`
 WHERE ct.id = ? AND ct.ceased IS NULL`, contactID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -145,7 +145,7 @@ WHERE ct.id = ? AND ct.ceased IS NULL`, contactID))
 // PhoneOwner returns the owner of a live phone's contact; the contact must
 // be live too.
 func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
-	o, err := scanOwner(s.queryRow(ctx, `SELECT `+ownerColumns+`
+	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
 FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
 WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -157,16 +157,25 @@ WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 	return o, nil
 }
 
-// Contacts lists the owner's own live contacts with their live phones, both
-// in ID order, in one query (one consistent snapshot). The owner is taken
-// as resolved: an unknown owner has no contacts.
-func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
-	rows, err := s.query(ctx, `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
+const contactsSQL = `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
 	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
 FROM contact ct
 LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
-WHERE ct.customer_key = ? AND IFNULL(ct.account_key, 0) = ? AND ct.ceased IS NULL
-ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
+WHERE ct.customer_key = ? AND ct.account_key IS nullif(?, 0) AND ct.ceased IS NULL
+ORDER BY ct.id, p.id`
+
+// Contacts lists the owner's own live contacts with their live phones, both
+// in ID order, in one query (one consistent snapshot). The owner is taken
+// as resolved: an unknown owner has no contacts.
+//
+// The owner test is `account_key IS nullif(?, 0)`, not the index's own
+// `IFNULL(account_key, 0) = ?`: with the latter SQLite takes the bound
+// value as plan-relevant and recompiles the statement whenever it differs
+// from the previous run's (three times the cost of the query). The plan
+// still searches contact_one_live_per_type on customer_key, which has a
+// handful of live rows per customer.
+func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
+	rows, err := s.query(lookup(ctx), contactsSQL, owner.CustomerKey, owner.AccountKey)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: contacts: %w", err)
 	}
@@ -267,7 +276,7 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 		return 0, contactd.Errorf(contactd.CNT103, "")
 	}
 	var id int64
-	err := s.write(ctx, "create contact", func(tx *wtx) error {
+	err := s.write(ctx, "create contact", func(ctx context.Context, tx *wtx) error {
 		first, replayed, err := replay(ctx, tx, ch, contactd.OpCreateContact)
 		if err != nil || replayed {
 			id = first
@@ -335,7 +344,7 @@ func updateOne(ctx context.Context, tx *wtx, query string, args ...any) error {
 
 // RenameContact changes the name of a live contact.
 func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
-	return s.write(ctx, "rename contact", func(tx *wtx) error {
+	return s.write(ctx, "rename contact", func(ctx context.Context, tx *wtx) error {
 		before, err := liveContactValues(ctx, tx, contactID)
 		if err != nil {
 			return err
@@ -353,7 +362,7 @@ func (s *Store) RenameContact(ctx context.Context, contactID int64, name string,
 // CeaseContact ceases a live contact; the contact_cease_phones trigger
 // ceases its live phones in the same statement.
 func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
-	return s.write(ctx, "cease contact", func(tx *wtx) error {
+	return s.write(ctx, "cease contact", func(ctx context.Context, tx *wtx) error {
 		before, err := liveContactValues(ctx, tx, contactID)
 		if err != nil {
 			return err
@@ -369,7 +378,7 @@ func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.C
 // contact, CNT103 when it already has MaxPhones.
 func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, ch contactd.Change) (int64, error) {
 	var id int64
-	err := s.write(ctx, "add phone", func(tx *wtx) error {
+	err := s.write(ctx, "add phone", func(ctx context.Context, tx *wtx) error {
 		first, replayed, err := replay(ctx, tx, ch, contactd.OpAddPhone)
 		if err != nil || replayed {
 			id = first
@@ -408,7 +417,7 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 
 // UpdatePhone replaces every field of the live phone p.ID of a live contact.
 func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
-	return s.write(ctx, "update phone", func(tx *wtx) error {
+	return s.write(ctx, "update phone", func(ctx context.Context, tx *wtx) error {
 		before, _, err := phoneValues(ctx, tx, p.ID)
 		if err != nil {
 			return err
@@ -432,7 +441,7 @@ func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.C
 // CeasePhone ceases a live phone of a live contact: CNT103 when it is the
 // contact's last live phone.
 func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
-	return s.write(ctx, "cease phone", func(tx *wtx) error {
+	return s.write(ctx, "cease phone", func(ctx context.Context, tx *wtx) error {
 		var contactID int64
 		var live int
 		err := tx.QueryRowContext(ctx, livePhonesBesideSQL, phoneID).Scan(&contactID, &live)
