@@ -31,18 +31,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"path"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/migration"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -261,41 +258,8 @@ func (s *Store) opContext(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, s.opTimeout)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations lists the embedded migrations by version; a file is named
-// NNN_what.sql.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, name := range names {
-		base := path.Base(name)
-		digits, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(digits)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name is not NNN_what.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", other, base)
-		}
-		seen[v] = base
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+// migrations lists the embedded migrations by version.
+func migrations() ([]migration.Migration, error) { return migration.List(migrationFiles, "migrations") }
 
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return migrateReport(ctx, pool, func(int) {})
@@ -352,11 +316,11 @@ func migrateReport(ctx context.Context, pool *pgxpool.Pool, applied func(version
 	if err != nil {
 		return err
 	}
-	if n := newest(done); len(ms) > 0 && n > ms[len(ms)-1].version {
-		return fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d", n, ms[len(ms)-1].version)
+	if n := newest(done); len(ms) > 0 && n > ms[len(ms)-1].Version {
+		return fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d", n, ms[len(ms)-1].Version)
 	}
 	for _, m := range ms {
-		if done[m.version] {
+		if done[m.Version] {
 			continue
 		}
 		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
@@ -365,15 +329,15 @@ func migrateReport(ctx context.Context, pool *pgxpool.Pool, applied func(version
 			if _, err := tx.Exec(ctx, `SELECT set_config('search_path', $1, true)`, pgx.Identifier{schema}.Sanitize()); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		}); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
-		applied(m.version)
+		applied(m.Version)
 	}
 	return nil
 }
@@ -402,12 +366,12 @@ func checkSchema(ctx context.Context, pool *pgxpool.Pool) error {
 		return err
 	}
 	for _, m := range ms {
-		if !done[m.version] {
-			return fmt.Errorf("migration %s is not applied: run contactd migrate", m.name)
+		if !done[m.Version] {
+			return fmt.Errorf("migration %s is not applied: run contactd migrate", m.Name)
 		}
 	}
-	if n := newest(done); len(ms) > 0 && n > ms[len(ms)-1].version {
-		return fmt.Errorf("the database is at schema version %d, newer than this program's %d", n, ms[len(ms)-1].version)
+	if n := newest(done); len(ms) > 0 && n > ms[len(ms)-1].Version {
+		return fmt.Errorf("the database is at schema version %d, newer than this program's %d", n, ms[len(ms)-1].Version)
 	}
 	return nil
 }

@@ -28,12 +28,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +38,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/migration"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -282,41 +280,8 @@ func (w *wtx) QueryRowContext(ctx context.Context, query string, args ...any) sc
 	return st.QueryRowContext(ctx, args...)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations lists the embedded migrations by version; a file is named
-// NNN_what.sql.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, name := range names {
-		base := path.Base(name)
-		digits, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(digits)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name is not NNN_what.sql", base)
-		}
-		if other, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", other, base)
-		}
-		seen[v] = base
-		b, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+// migrations lists the embedded migrations by version.
+func migrations() ([]migration.Migration, error) { return migration.List(migrationFiles, "migrations") }
 
 // migrate applies, in version order, each migration that schema_migrations
 // does not list yet, each in its own IMMEDIATE transaction that also records
@@ -339,8 +304,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err := db.QueryRowContext(ctx, `SELECT IFNULL(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if len(ms) > 0 && newest > ms[len(ms)-1].version {
-		return fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d", newest, ms[len(ms)-1].version)
+	if len(ms) > 0 && newest > ms[len(ms)-1].Version {
+		return fmt.Errorf("migrate: the database is at schema version %d, newer than this program's %d", newest, ms[len(ms)-1].Version)
 	}
 	applied := map[int]bool{}
 	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
@@ -360,37 +325,37 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	rows.Close()
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue // without taking the write lock
 		}
 		if err := applyMigration(ctx, db, m); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, m migration) error {
+func applyMigration(ctx context.Context, db *sql.DB, m migration.Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	var done bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.version).Scan(&done); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, m.Version).Scan(&done); err != nil {
 		return err
 	}
 	if done {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().Unix()); err != nil {
+		m.Version, m.Name, time.Now().Unix()); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `PRAGMA user_version = `+strconv.Itoa(m.version)); err != nil {
+	if _, err := tx.ExecContext(ctx, `PRAGMA user_version = `+strconv.Itoa(m.Version)); err != nil {
 		return err
 	}
 	return tx.Commit()

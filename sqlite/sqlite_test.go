@@ -125,7 +125,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].version != 1 {
+	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("migrations: %+v", ms)
 	}
 	if err := s.Load(ctx, smallDataset()); err != nil {
@@ -148,7 +148,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 		if err := s.r.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&userVersion); err != nil {
 			t.Fatal(err)
 		}
-		last := ms[len(ms)-1].version
+		last := ms[len(ms)-1].Version
 		if n != len(ms) || newest != last || userVersion != last {
 			t.Errorf("schema_migrations: %d rows up to %d, user_version %d; want %d up to %d", n, newest, userVersion, len(ms), last)
 		}
