@@ -943,8 +943,10 @@ WHERE application_name = $1 AND pid <> pg_backend_pid()`, schema).Scan(&n)
 		}
 	}
 	stop := make(chan struct{})
+	stopped := make(chan struct{}) // the killer no longer uses admin
 	var killed atomic.Int64
 	go func() {
+		defer close(stopped)
 		for {
 			select {
 			case <-stop:
@@ -975,6 +977,7 @@ WHERE application_name = $1 AND pid <> pg_backend_pid()`, schema).Scan(&n)
 		}
 	}
 	close(stop)
+	<-stopped
 	t.Logf("while cutting (%d backends terminated): %d failures (last after %v), %d successes, slowest call %v",
 		killed.Load(), failures, failed, successes, slowest)
 	if slowest > DefaultOpTimeout+time.Second {

@@ -149,8 +149,10 @@ func TestFailover(t *testing.T) {
 	// 3. Every backend of the replicas terminated, again and again, for 3 s
 	// (a restart, a fail-over).
 	stop := make(chan struct{})
+	stopped := make(chan struct{}) // the killer no longer uses admin
 	var killed atomic.Int64
 	go func() {
+		defer close(stopped)
 		for {
 			select {
 			case <-stop:
@@ -175,6 +177,7 @@ WHERE application_name = $1 AND pid <> pg_backend_pid()`, schema).Scan(&n)
 		failed += len(as) - ok
 	}
 	close(stop)
+	<-stopped
 	t.Logf("terminated %d backends in 3s: %d of %d requests failed (EU6001/503), the slowest after %v",
 		killed.Load(), failed, probes, slowest.Round(time.Millisecond))
 	t.Logf("terminated: service again %v after the terminations stopped", recover("terminated").Round(time.Millisecond))
