@@ -180,18 +180,12 @@ func (s *Service) Account(ctx context.Context, caller Caller, accountID, idType 
 	if idType != AccountIDTypeACC {
 		return Account{}, nil, Errorf(CST404, "")
 	}
-	// One lookup gives both the account and its owner; a store that does
-	// not fill in CustomerKey costs a second one.
+	// One lookup gives both the account and its owner.
 	a, err := s.Store.Account(ctx, accountID)
 	if err != nil {
 		return Account{}, nil, err
 	}
-	o := a.Owner(a.CustomerKey)
-	if a.CustomerKey == 0 {
-		if o, err = s.Store.Owner(ctx, OwnerRef{AccountID: accountID}); err != nil {
-			return Account{}, nil, err
-		}
-	}
+	o := a.Owner()
 	if err := s.permit(ctx, caller, o); err != nil {
 		return Account{}, nil, err
 	}

@@ -7,13 +7,13 @@ import (
 	"github.com/contactd/contactd"
 )
 
-// accountStore answers Account, Owner and Contacts for one INC account and
-// counts the lookups; the rest of contactd.Store is not used.
+// accountStore answers Account and Contacts for one INC account and counts
+// the lookups; the rest of contactd.Store is not used (a call panics).
 type accountStore struct {
 	contactd.Store
-	acc              contactd.Account
-	accounts, owners int
-	contactsOf       contactd.Owner
+	acc        contactd.Account
+	accounts   int
+	contactsOf contactd.Owner
 }
 
 func (s *accountStore) Account(_ context.Context, id string) (contactd.Account, error) {
@@ -22,14 +22,6 @@ func (s *accountStore) Account(_ context.Context, id string) (contactd.Account, 
 		return contactd.Account{}, contactd.Errorf(contactd.CST404, "")
 	}
 	return s.acc, nil
-}
-
-func (s *accountStore) Owner(_ context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
-	s.owners++
-	if ref.AccountID != s.acc.ID {
-		return contactd.Owner{}, contactd.Errorf(contactd.CST404, "")
-	}
-	return s.acc.Owner(7), nil
 }
 
 func (s *accountStore) Contacts(_ context.Context, o contactd.Owner) ([]contactd.Contact, error) {
@@ -45,34 +37,25 @@ func (a *allowOwner) Authorize(_ context.Context, _ contactd.Caller, o contactd.
 }
 
 // TestServiceAccountOneLookup: an account read resolves the account once,
-// and authorizes and lists the contacts of the owner it gives; a store
-// that leaves CustomerKey zero costs an Owner lookup instead.
+// and authorizes and lists the contacts of the owner it gives.
 func TestServiceAccountOneLookup(t *testing.T) {
 	cust := contactd.CustomerID{Type: contactd.IRD, Value: "049091850"}
-	acc := contactd.Account{Key: 10, ID: "049091850INC001", IDType: "ACC", Type: "INC", Customer: cust}
+	acc := contactd.Account{Key: 10, ID: "049091850INC001", IDType: "ACC", Type: "INC", Customer: cust, CustomerKey: 7}
 	want := contactd.Owner{CustomerKey: 7, Customer: cust, AccountKey: 10, AccountID: acc.ID, AccountType: "INC"}
-	for _, customerKey := range []int64{7, 0} {
-		a := acc
-		a.CustomerKey = customerKey
-		st := &accountStore{acc: a}
-		access := &allowOwner{}
-		svc := &contactd.Service{Store: st, Access: access}
-		got, contacts, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, acc.ID, "ACC")
-		if err != nil || got.ID != acc.ID || len(contacts) != 1 {
-			t.Fatalf("CustomerKey %d: %+v %v %v", customerKey, got, contacts, err)
-		}
-		if access.seen != want || st.contactsOf != want {
-			t.Errorf("CustomerKey %d: authorized %+v, listed %+v, want %+v", customerKey, access.seen, st.contactsOf, want)
-		}
-		wantOwners := 0
-		if customerKey == 0 {
-			wantOwners = 1
-		}
-		if st.accounts != 1 || st.owners != wantOwners {
-			t.Errorf("CustomerKey %d: %d Account and %d Owner lookups, want 1 and %d", customerKey, st.accounts, st.owners, wantOwners)
-		}
-		if _, _, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, "049091850INC999", "ACC"); contactd.ErrorCode(err) != contactd.CST404 {
-			t.Errorf("unknown account: %v", err)
-		}
+	st := &accountStore{acc: acc}
+	access := &allowOwner{}
+	svc := &contactd.Service{Store: st, Access: access}
+	got, contacts, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, acc.ID, "ACC")
+	if err != nil || got.ID != acc.ID || len(contacts) != 1 {
+		t.Fatalf("%+v %v %v", got, contacts, err)
+	}
+	if access.seen != want || st.contactsOf != want {
+		t.Errorf("authorized %+v, listed %+v, want %+v", access.seen, st.contactsOf, want)
+	}
+	if st.accounts != 1 {
+		t.Errorf("%d Account lookups, want 1", st.accounts)
+	}
+	if _, _, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, "049091850INC999", "ACC"); contactd.ErrorCode(err) != contactd.CST404 {
+		t.Errorf("unknown account: %v", err)
 	}
 }

@@ -17,8 +17,8 @@ type Customer struct {
 
 // Account is an account of a customer. Type is the account type (INC, GST,
 // ...); Profile is a JSON object like Customer.Profile. CustomerKey is the
-// store's key of Customer, as Store.Account and Store.CustomerAccounts
-// give it (0 where unknown, as in a Dataset to load).
+// store's key of Customer: Store.Account and Store.CustomerAccounts always
+// give it (a Dataset to load leaves it 0).
 type Account struct {
 	Key         int64
 	ID          string
@@ -29,9 +29,10 @@ type Account struct {
 	Profile     json.RawMessage
 }
 
-// Owner returns the account as the owner of account-level contacts.
-func (a Account) Owner(customerKey int64) Owner {
-	return Owner{CustomerKey: customerKey, Customer: a.Customer, AccountKey: a.Key, AccountID: a.ID, AccountType: a.Type}
+// Owner returns the account, as a store gives it, as the owner of its
+// account-level contacts.
+func (a Account) Owner() Owner {
+	return Owner{CustomerKey: a.CustomerKey, Customer: a.Customer, AccountKey: a.Key, AccountID: a.ID, AccountType: a.Type}
 }
 
 // SeedContact is a contact to load with its IDs as given, live or ceased.

@@ -175,7 +175,7 @@ func load(ctx context.Context, cfg Config) (view, error) {
 		}
 		for _, a := range accounts {
 			av := accountView{Account: a, Eligible: contactd.AccountTypeEligible(a.Type)}
-			if av.Contacts, err = cfg.Store.Contacts(ctx, a.Owner(c.Key)); err != nil {
+			if av.Contacts, err = cfg.Store.Contacts(ctx, a.Owner()); err != nil {
 				return v, err
 			}
 			cv.Accounts = append(cv.Accounts, av)

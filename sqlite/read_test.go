@@ -47,8 +47,8 @@ func TestAccountCustomerKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.CustomerKey == 0 || a.Owner(a.CustomerKey) != o {
-		t.Errorf("Account: %+v gives owner %+v, Owner gives %+v", a, a.Owner(a.CustomerKey), o)
+	if a.CustomerKey == 0 || a.Owner() != o {
+		t.Errorf("Account: %+v gives owner %+v, Owner gives %+v", a, a.Owner(), o)
 	}
 	list, err := s.CustomerAccounts(ctx, o.CustomerKey)
 	if err != nil {

@@ -117,7 +117,7 @@ func testOwner(t *testing.T, s contactd.Store) {
 		t.Error("customer owner is account-level")
 	}
 	o = accountOwner(t, s, accA2)
-	if want := acc.Owner(a.Key); o != want || o.AccountType != "GST" || !o.AccountLevel() {
+	if want := acc.Owner(); o != want || acc.CustomerKey != a.Key || o.AccountType != "GST" || !o.AccountLevel() {
 		t.Errorf("Owner(account A2) = %+v, want %+v", o, want)
 	}
 	if o.AccountKey == 0 || o.AccountKey == accountOwner(t, s, accA1).AccountKey {
