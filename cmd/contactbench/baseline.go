@@ -46,77 +46,38 @@ type bPhoneDELETE struct{ PhoneID int64 }
 // baselineHandler serves the API's paths with fixed answers.
 func baselineHandler(gen *synthetic.Generator) http.Handler {
 	customerBody, accountBody := cannedReads(gen)
-	decode := func(w http.ResponseWriter, r *http.Request, v any) bool {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	mux := http.NewServeMux()
+	mux.Handle("POST "+pathCustomer, fixed[bCustomerReq](customerBody))
+	mux.Handle("POST "+pathAccount, fixed[bAccountReq](accountBody))
+	mux.Handle("POST "+pathContact, fixed[bContactPOST]([]byte(`{"ContactID":1}`)))
+	mux.Handle("PUT "+pathContact, fixed[bContactPUT](nil))
+	mux.Handle("DELETE "+pathContact, fixed[bContactDELETE](nil))
+	mux.Handle("POST "+pathPhone, fixed[bPhonePOST]([]byte(`{"PhoneID":2}`)))
+	mux.Handle("PUT "+pathPhone, fixed[bPhonePUT](nil))
+	mux.Handle("DELETE "+pathPhone, fixed[bPhoneDELETE](nil))
+	return mux
+}
+
+// fixed decodes the request body into a Req with encoding/json, as contactd
+// must, and answers body; a body that does not decode gets contactd's EV1100.
+func fixed[Req any](body []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 		if err == nil {
-			err = json.Unmarshal(body, v)
+			err = json.Unmarshal(b, &req)
 		}
-		if err != nil {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"errors":[{"code":"EV1100","type":"validation","message":"Invalid input parameters. Please check documentation: body"}]}`)
-			return false
-		}
-		return true
-	}
-	answer := func(w http.ResponseWriter, body []byte) {
 		h := w.Header()
 		h.Set("Content-Type", "application/json; charset=utf-8")
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"errors":[{"code":"EV1100","type":"validation","message":"Invalid input parameters. Please check documentation: body"}]}`)
+			return
+		}
 		h.Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
 		w.Write(body)
 	}
-	contactID, phoneID := []byte(`{"ContactID":1}`), []byte(`{"PhoneID":2}`)
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+pathCustomer, func(w http.ResponseWriter, r *http.Request) {
-		var req bCustomerReq
-		if decode(w, r, &req) {
-			answer(w, customerBody)
-		}
-	})
-	mux.HandleFunc("POST "+pathAccount, func(w http.ResponseWriter, r *http.Request) {
-		var req bAccountReq
-		if decode(w, r, &req) {
-			answer(w, accountBody)
-		}
-	})
-	mux.HandleFunc("POST "+pathContact, func(w http.ResponseWriter, r *http.Request) {
-		var req bContactPOST
-		if decode(w, r, &req) {
-			answer(w, contactID)
-		}
-	})
-	mux.HandleFunc("PUT "+pathContact, func(w http.ResponseWriter, r *http.Request) {
-		var req bContactPUT
-		if decode(w, r, &req) {
-			answer(w, nil)
-		}
-	})
-	mux.HandleFunc("DELETE "+pathContact, func(w http.ResponseWriter, r *http.Request) {
-		var req bContactDELETE
-		if decode(w, r, &req) {
-			answer(w, nil)
-		}
-	})
-	mux.HandleFunc("POST "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
-		var req bPhonePOST
-		if decode(w, r, &req) {
-			answer(w, phoneID)
-		}
-	})
-	mux.HandleFunc("PUT "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
-		var req bPhonePUT
-		if decode(w, r, &req) {
-			answer(w, nil)
-		}
-	})
-	mux.HandleFunc("DELETE "+pathPhone, func(w http.ResponseWriter, r *http.Request) {
-		var req bPhoneDELETE
-		if decode(w, r, &req) {
-			answer(w, nil)
-		}
-	})
-	return mux
 }
 
 // cannedReads renders synthetic customer 0 and its INC account as contactd
