@@ -159,7 +159,9 @@ func (s *Service) DeletePhone(ctx context.Context, ch Change, phoneID int64) err
 
 // Customer returns a customer with its customer-level contacts.
 func (s *Service) Customer(ctx context.Context, caller Caller, id CustomerID) (Customer, []Contact, error) {
-	c, err := s.Store.Customer(ctx, id)
+	// The contacts are read with the customer, before access is decided,
+	// and only returned once it is: one query instead of two.
+	c, contacts, err := s.Store.CustomerContacts(ctx, id)
 	if err != nil {
 		return Customer{}, nil, err
 	}
@@ -167,8 +169,7 @@ func (s *Service) Customer(ctx context.Context, caller Caller, id CustomerID) (C
 	if err := s.Access.Authorize(ctx, caller, o); err != nil {
 		return Customer{}, nil, err
 	}
-	contacts, err := s.Store.Contacts(ctx, o)
-	return c, contacts, err
+	return c, contacts, nil
 }
 
 // AccountIDTypeACC is the only account ID type contactd holds accounts of.
@@ -180,17 +181,16 @@ func (s *Service) Account(ctx context.Context, caller Caller, accountID, idType 
 	if idType != AccountIDTypeACC {
 		return Account{}, nil, Errorf(CST404, "")
 	}
-	// One lookup gives both the account and its owner.
-	a, err := s.Store.Account(ctx, accountID)
+	// One lookup gives the account, its owner and its contacts; the
+	// contacts are only returned once access is decided.
+	a, contacts, err := s.Store.AccountContacts(ctx, accountID)
 	if err != nil {
 		return Account{}, nil, err
 	}
-	o := a.Owner()
-	if err := s.permit(ctx, caller, o); err != nil {
+	if err := s.permit(ctx, caller, a.Owner()); err != nil {
 		return Account{}, nil, err
 	}
-	contacts, err := s.Store.Contacts(ctx, o)
-	return a, contacts, err
+	return a, contacts, nil
 }
 
 // Accounts lists a customer's accounts.

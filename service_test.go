@@ -7,26 +7,20 @@ import (
 	"github.com/contactd/contactd"
 )
 
-// accountStore answers Account and Contacts for one INC account and counts
-// the lookups; the rest of contactd.Store is not used (a call panics).
+// accountStore answers AccountContacts for one INC account and counts the
+// lookups; the rest of contactd.Store is not used (a call panics).
 type accountStore struct {
 	contactd.Store
-	acc        contactd.Account
-	accounts   int
-	contactsOf contactd.Owner
+	acc      contactd.Account
+	accounts int
 }
 
-func (s *accountStore) Account(_ context.Context, id string) (contactd.Account, error) {
+func (s *accountStore) AccountContacts(_ context.Context, id string) (contactd.Account, []contactd.Contact, error) {
 	s.accounts++
 	if id != s.acc.ID {
-		return contactd.Account{}, contactd.Errorf(contactd.CST404, "")
+		return contactd.Account{}, nil, contactd.Errorf(contactd.CST404, "")
 	}
-	return s.acc, nil
-}
-
-func (s *accountStore) Contacts(_ context.Context, o contactd.Owner) ([]contactd.Contact, error) {
-	s.contactsOf = o
-	return []contactd.Contact{{ID: 1}}, nil
+	return s.acc, []contactd.Contact{{ID: 1}}, nil
 }
 
 type allowOwner struct{ seen contactd.Owner }
@@ -36,8 +30,8 @@ func (a *allowOwner) Authorize(_ context.Context, _ contactd.Caller, o contactd.
 	return nil
 }
 
-// TestServiceAccountOneLookup: an account read resolves the account once,
-// and authorizes and lists the contacts of the owner it gives.
+// TestServiceAccountOneLookup: an account read makes one store call, and
+// authorizes the owner the account gives.
 func TestServiceAccountOneLookup(t *testing.T) {
 	cust := contactd.CustomerID{Type: contactd.IRD, Value: "049091850"}
 	acc := contactd.Account{Key: 10, ID: "049091850INC001", IDType: "ACC", Type: "INC", Customer: cust, CustomerKey: 7}
@@ -49,8 +43,8 @@ func TestServiceAccountOneLookup(t *testing.T) {
 	if err != nil || got.ID != acc.ID || len(contacts) != 1 {
 		t.Fatalf("%+v %v %v", got, contacts, err)
 	}
-	if access.seen != want || st.contactsOf != want {
-		t.Errorf("authorized %+v, listed %+v, want %+v", access.seen, st.contactsOf, want)
+	if access.seen != want {
+		t.Errorf("authorized %+v, want %+v", access.seen, want)
 	}
 	if st.accounts != 1 {
 		t.Errorf("%d Account lookups, want 1", st.accounts)

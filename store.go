@@ -160,6 +160,13 @@ type Store interface {
 	// customer, the account's for an account) with their live phones,
 	// in ID order.
 	Contacts(ctx context.Context, owner Owner) ([]Contact, error)
+	// CustomerContacts is Customer and then Contacts of that customer, as
+	// the read API needs them, in one call that a store may serve with
+	// one query.
+	CustomerContacts(ctx context.Context, id CustomerID) (Customer, []Contact, error)
+	// AccountContacts is Account and then Contacts of that account, in
+	// one call.
+	AccountContacts(ctx context.Context, accountID string) (Account, []Contact, error)
 
 	// CreateContact adds a contact with its phones and returns its ID:
 	// CNT101 when the owner has a live contact of that type.

@@ -27,6 +27,8 @@ func (m *Metrics) Store(s contactd.Store) contactd.Store {
 		contactOwner:     o("ContactOwner"),
 		phoneOwner:       o("PhoneOwner"),
 		contacts:         o("Contacts"),
+		customerContacts: o("CustomerContacts"),
+		accountContacts:  o("AccountContacts"),
 		createContact:    o("CreateContact"),
 		renameContact:    o("RenameContact"),
 		ceaseContact:     o("CeaseContact"),
@@ -47,6 +49,7 @@ type timedStore struct {
 
 	customer, account, customerAccounts, owner, contactOwner, phoneOwner, contacts prometheus.Observer
 	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
+	customerContacts, accountContacts                                              prometheus.Observer
 	audit, load, empty, ping                                                       prometheus.Observer
 }
 
@@ -87,6 +90,16 @@ func (s *timedStore) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Ow
 func (s *timedStore) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
 	defer since(s.contacts, time.Now())
 	return s.next.Contacts(ctx, owner)
+}
+
+func (s *timedStore) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
+	defer since(s.customerContacts, time.Now())
+	return s.next.CustomerContacts(ctx, id)
+}
+
+func (s *timedStore) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
+	defer since(s.accountContacts, time.Now())
+	return s.next.AccountContacts(ctx, accountID)
 }
 
 func (s *timedStore) CreateContact(ctx context.Context, owner contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {

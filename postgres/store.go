@@ -231,6 +231,33 @@ ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
 	return contacts, nil
 }
 
+// CustomerContacts is Customer and then Contacts: two queries, each its
+// own snapshot, as the read API made them before there was one call.
+func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
+	c, err := s.Customer(ctx, id)
+	if err != nil {
+		return contactd.Customer{}, nil, err
+	}
+	contacts, err := s.Contacts(ctx, contactd.Owner{CustomerKey: c.Key, Customer: c.ID})
+	if err != nil {
+		return contactd.Customer{}, nil, err
+	}
+	return c, contacts, nil
+}
+
+// AccountContacts is Account and then Contacts, as CustomerContacts.
+func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
+	a, err := s.Account(ctx, accountID)
+	if err != nil {
+		return contactd.Account{}, nil, err
+	}
+	contacts, err := s.Contacts(ctx, a.Owner())
+	if err != nil {
+		return contactd.Account{}, nil, err
+	}
+	return a, contacts, nil
+}
+
 // The statements of the write transactions.
 const (
 	// touch moves a contact's updated at least one second forward: to now,

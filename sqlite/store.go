@@ -1,10 +1,13 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -30,11 +33,13 @@ func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.
 
 const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.customer_key, a.profile`
 
-func scanAccount(sc scanner) (contactd.Account, error) {
+// scanAccount reads accountColumns, and then any further columns into more.
+func scanAccount(sc scanner, more ...any) (contactd.Account, error) {
 	var a contactd.Account
 	var custType string
 	var profile []byte
-	if err := sc.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &a.CustomerKey, &profile); err != nil {
+	dest := append([]any{&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &a.CustomerKey, &profile}, more...)
+	if err := sc.Scan(dest...); err != nil {
 		return contactd.Account{}, err
 	}
 	a.Customer.Type = contactd.CustomerIDType(custType)
@@ -157,65 +162,133 @@ WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 	return o, nil
 }
 
-const contactsSQL = `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
-	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
-FROM contact ct
-LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
-WHERE ct.customer_key = ? AND ct.account_key IS nullif(?, 0) AND ct.ceased IS NULL
-ORDER BY ct.id, p.id`
+// contactsJSON is a scalar subquery giving an owner's live contacts with
+// their live phones as one JSON array, for decodeContacts: the owner is
+// the customer whose key is the SQL expression customerKey, and the
+// account whose key is accountKey, or the customer itself when accountKey
+// is NULL.
+//
+// One value instead of a row per phone: every column of every row is
+// several calls into SQLite, each of which takes the connection's mutex,
+// and with the read connections busy in parallel those mutexes are a
+// large part of a read's cost (docs/performance.md). The plan searches
+// contact_one_live_per_type on customer_key, then phone_live_by_contact.
+//
+// The owner test is `account_key IS <expr>`, never the index's own
+// `IFNULL(account_key, 0) = ?`: with the latter SQLite takes a bound value
+// as plan-relevant and recompiles the statement whenever it differs from
+// the previous run's (three times the cost of the query).
+func contactsJSON(customerKey, accountKey string) string {
+	return `(SELECT json_group_array(json_object('i', ct.id, 't', ct.contact_type, 'n', ct.name, 'u', ct.updated,
+		'p', json((SELECT json_group_array(json_object('i', p.id, 't', p.phone_type, 'c', p.country,
+				'a', p.area_code, 'n', p.number, 'x', p.extension))
+			FROM phone p WHERE p.contact_id = ct.id AND p.ceased IS NULL))))
+	FROM contact ct
+	WHERE ct.customer_key = ` + customerKey + ` AND ct.account_key IS ` + accountKey + ` AND ct.ceased IS NULL)`
+}
+
+// storedContact and storedPhone are the objects of contactsJSON.
+type storedContact struct {
+	ID      int64         `json:"i"`
+	Type    string        `json:"t"`
+	Name    string        `json:"n"`
+	Updated int64         `json:"u"`
+	Phones  []storedPhone `json:"p"`
+}
+
+type storedPhone struct {
+	ID        int64  `json:"i"`
+	Type      string `json:"t"`
+	Country   string `json:"c"`
+	AreaCode  string `json:"a"`
+	Number    string `json:"n"`
+	Extension string `json:"x"`
+}
+
+// decodeContacts reads contactsJSON's array, and puts the contacts and
+// each one's phones in ID order (json_group_array keeps no order of its
+// own).
+func decodeContacts(doc []byte) ([]contactd.Contact, error) {
+	var stored []storedContact
+	if err := json.Unmarshal(doc, &stored); err != nil {
+		return nil, err
+	}
+	contacts := make([]contactd.Contact, len(stored))
+	for i, sc := range stored {
+		var phones []contactd.Phone
+		if len(sc.Phones) > 0 {
+			phones = make([]contactd.Phone, len(sc.Phones))
+		}
+		for j, sp := range sc.Phones {
+			phones[j] = contactd.Phone{ID: sp.ID, Type: contactd.PhoneType(sp.Type), Country: sp.Country,
+				AreaCode: sp.AreaCode, Number: sp.Number, Extension: sp.Extension}
+		}
+		slices.SortFunc(phones, func(a, b contactd.Phone) int { return cmp.Compare(a.ID, b.ID) })
+		contacts[i] = contactd.Contact{ID: sc.ID, Type: contactd.ContactType(sc.Type), Name: sc.Name,
+			Updated: time.Unix(sc.Updated, 0), Phones: phones}
+	}
+	slices.SortFunc(contacts, func(a, b contactd.Contact) int { return cmp.Compare(a.ID, b.ID) })
+	return contacts, nil
+}
+
+var contactsSQL = `SELECT ` + contactsJSON("?1", "nullif(?2, 0)")
 
 // Contacts lists the owner's own live contacts with their live phones, both
 // in ID order, in one query (one consistent snapshot). The owner is taken
 // as resolved: an unknown owner has no contacts.
-//
-// The owner test is `account_key IS nullif(?, 0)`, not the index's own
-// `IFNULL(account_key, 0) = ?`: with the latter SQLite takes the bound
-// value as plan-relevant and recompiles the statement whenever it differs
-// from the previous run's (three times the cost of the query). The plan
-// still searches contact_one_live_per_type on customer_key, which has a
-// handful of live rows per customer.
 func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
-	rows, err := s.query(lookup(ctx), contactsSQL, owner.CustomerKey, owner.AccountKey)
+	var doc []byte
+	if err := s.queryRow(lookup(ctx), contactsSQL, owner.CustomerKey, owner.AccountKey).Scan(&doc); err != nil {
+		return nil, fmt.Errorf("sqlite: contacts: %w", err)
+	}
+	contacts, err := decodeContacts(doc)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: contacts: %w", err)
 	}
-	defer rows.Close()
-	contacts := []contactd.Contact{}
-	for rows.Next() {
-		var (
-			id                                      int64
-			ctype, name                             string
-			updated                                 int64
-			pid                                     sql.NullInt64
-			ptype, country, area, number, extension sql.NullString
-		)
-		if err := rows.Scan(&id, &ctype, &name, &updated, &pid, &ptype, &country, &area, &number, &extension); err != nil {
-			return nil, fmt.Errorf("sqlite: contacts: %w", err)
-		}
-		if n := len(contacts); n == 0 || contacts[n-1].ID != id {
-			contacts = append(contacts, contactd.Contact{
-				ID:      id,
-				Type:    contactd.ContactType(ctype),
-				Name:    name,
-				Updated: time.Unix(updated, 0),
-			})
-		}
-		if pid.Valid {
-			c := &contacts[len(contacts)-1]
-			c.Phones = append(c.Phones, contactd.Phone{
-				ID:        pid.Int64,
-				Type:      contactd.PhoneType(ptype.String),
-				Country:   country.String,
-				AreaCode:  area.String,
-				Number:    number.String,
-				Extension: extension.String,
-			})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: contacts: %w", err)
-	}
 	return contacts, nil
+}
+
+var customerContactsSQL = `SELECT c.key, c.profile, ` + contactsJSON("c.key", "NULL") + `
+FROM customer c WHERE c.id_type = ? AND c.id_value = ?`
+
+// CustomerContacts is Customer and Contacts in one query, one snapshot.
+func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
+	c := contactd.Customer{ID: id}
+	var profile, doc []byte
+	err := s.queryRow(lookup(ctx), customerContactsSQL, string(id.Type), id.Value).Scan(&c.Key, &profile, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Customer{}, nil, notFound()
+	}
+	if err != nil {
+		return contactd.Customer{}, nil, fmt.Errorf("sqlite: customer contacts: %w", err)
+	}
+	c.Profile = profile
+	contacts, err := decodeContacts(doc)
+	if err != nil {
+		return contactd.Customer{}, nil, fmt.Errorf("sqlite: customer contacts: %w", err)
+	}
+	return c, contacts, nil
+}
+
+var accountContactsSQL = `SELECT ` + accountColumns + `, ` + contactsJSON("a.customer_key", "a.key") + `
+FROM account a JOIN customer c ON c.key = a.customer_key
+WHERE a.account_id = ?`
+
+// AccountContacts is Account and Contacts in one query, one snapshot.
+func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
+	var doc []byte
+	a, err := scanAccount(s.queryRow(lookup(ctx), accountContactsSQL, accountID), &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.Account{}, nil, notFound()
+	}
+	if err != nil {
+		return contactd.Account{}, nil, fmt.Errorf("sqlite: account contacts: %w", err)
+	}
+	contacts, err := decodeContacts(doc)
+	if err != nil {
+		return contactd.Account{}, nil, fmt.Errorf("sqlite: account contacts: %w", err)
+	}
+	return a, contacts, nil
 }
 
 // The statements of the write transactions. They are all prepared on the

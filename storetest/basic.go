@@ -57,6 +57,21 @@ func testCustomerAndAccount(t *testing.T, s contactd.Store) {
 	}
 	_, err = s.Account(ctx, "049091850INC999")
 	wantCode(t, "Account(unknown)", err, contactd.CST404)
+	_, _, err = s.AccountContacts(ctx, "049091850INC999")
+	wantCode(t, "AccountContacts(unknown)", err, contactd.CST404)
+	_, _, err = s.CustomerContacts(ctx, contactd.CustomerID{Type: contactd.IRD, Value: "035901981"})
+	wantCode(t, "CustomerContacts(unknown)", err, contactd.CST404)
+	c, cs, err := s.CustomerContacts(ctx, custA)
+	must(t, "CustomerContacts", err)
+	if c.ID != custA || c.Key != a.Key || !sameJSON(c.Profile, a.Profile) || cs == nil {
+		t.Errorf("CustomerContacts(A) = %+v (profile %s), %v", c, c.Profile, cs)
+	}
+	acc2, cs, err := s.AccountContacts(ctx, accA1)
+	must(t, "AccountContacts", err)
+	if acc2.ID != acc.ID || acc2.Key != acc.Key || acc2.Type != acc.Type || acc2.Owner() != acc.Owner() ||
+		!sameJSON(acc2.Profile, acc.Profile) || cs == nil {
+		t.Errorf("AccountContacts(A1) = %+v (profile %s), %v; Account gives %+v", acc2, acc2.Profile, cs, acc)
+	}
 
 	list, err := s.CustomerAccounts(ctx, a.Key)
 	must(t, "CustomerAccounts(A)", err)
@@ -70,7 +85,7 @@ func testCustomerAndAccount(t *testing.T, s contactd.Store) {
 	if want := []string{accA1 + "/INC/" + custA.Value, accA2 + "/GST/" + custA.Value}; !equalStrings(got, want) {
 		t.Errorf("CustomerAccounts(A) = %v, want %v (the order they were added)", got, want)
 	}
-	c, err := s.Customer(ctx, custB)
+	c, err = s.Customer(ctx, custB)
 	must(t, "Customer", err)
 	list, err = s.CustomerAccounts(ctx, c.Key)
 	must(t, "CustomerAccounts(B)", err)

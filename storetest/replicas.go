@@ -49,6 +49,12 @@ func (r *replicas) PhoneOwner(ctx context.Context, id int64) (contactd.Owner, er
 func (r *replicas) Contacts(ctx context.Context, o contactd.Owner) ([]contactd.Contact, error) {
 	return r.pick().Contacts(ctx, o)
 }
+func (r *replicas) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
+	return r.pick().CustomerContacts(ctx, id)
+}
+func (r *replicas) AccountContacts(ctx context.Context, id string) (contactd.Account, []contactd.Contact, error) {
+	return r.pick().AccountContacts(ctx, id)
+}
 func (r *replicas) CreateContact(ctx context.Context, o contactd.Owner, c contactd.Contact, ch contactd.Change) (int64, error) {
 	return r.pick().CreateContact(ctx, o, c, ch)
 }

@@ -225,10 +225,31 @@ func create(t *testing.T, s contactd.Store, o contactd.Owner, typ contactd.Conta
 	return id
 }
 
+// contacts lists the owner's live contacts with Contacts. Every call also
+// reads the owner with CustomerContacts or AccountContacts and checks
+// that they give the same owner and the same contacts, so that every check
+// of the suite covers the read API's one-call reads as well.
 func contacts(t *testing.T, s contactd.Store, o contactd.Owner) []contactd.Contact {
 	t.Helper()
 	cs, err := s.Contacts(context.Background(), o)
 	must(t, "Contacts", err)
+	var again []contactd.Contact
+	if o.AccountLevel() {
+		a, got, err := s.AccountContacts(context.Background(), o.AccountID)
+		must(t, "AccountContacts", err)
+		if a.Owner() != o {
+			t.Errorf("AccountContacts(%s) gives owner %+v, want %+v", o.AccountID, a.Owner(), o)
+		}
+		again = got
+	} else {
+		c, got, err := s.CustomerContacts(context.Background(), o.Customer)
+		must(t, "CustomerContacts", err)
+		if c.Key != o.CustomerKey || c.ID != o.Customer {
+			t.Errorf("CustomerContacts(%v) gives %+v, want key %d", o.Customer, c, o.CustomerKey)
+		}
+		again = got
+	}
+	wantContacts(t, "the one-call read against Contacts", again, cs...)
 	return cs
 }
 
