@@ -3,13 +3,14 @@ package sqlite
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/contactd/contactd"
 )
 
 // TestContactsPlan: the three queries that list contacts search the
-// one-live-contact index by customer, for a customer and for an account
-// owner alike, and scan no table.
+// covering indexes of migration 004 by owner, for a customer and for an
+// account owner alike, and read no contact or phone table.
 func TestContactsPlan(t *testing.T) {
 	s := gcStore(t)
 	for _, q := range []struct {
@@ -36,8 +37,8 @@ func TestContactsPlan(t *testing.T) {
 		}
 		rows.Close()
 		all := strings.Join(plan, "; ")
-		if !strings.Contains(all, "SEARCH ct USING INDEX contact_one_live_per_type (customer_key=?)") ||
-			!strings.Contains(all, "SEARCH p USING INDEX phone_live_by_contact (contact_id=?)") ||
+		if !strings.Contains(all, "SEARCH ct USING COVERING INDEX contact_live_by_owner (customer_key=? AND account_key=? AND ceased=?)") ||
+			!strings.Contains(all, "SEARCH p USING COVERING INDEX phone_live_by_contact (contact_id=?)") ||
 			strings.Contains(strings.ReplaceAll(all, "SCAN CONSTANT ROW", ""), "SCAN") {
 			t.Errorf("plan of %s: %s", q.name, all)
 		}
@@ -67,5 +68,42 @@ func TestAccountCustomerKey(t *testing.T) {
 		if acc.CustomerKey != o.CustomerKey {
 			t.Errorf("CustomerAccounts: %+v", acc)
 		}
+	}
+}
+
+// TestContactsJSONRoundTrip: names and phone fields that JSON must escape
+// come back from the contacts JSON as they were written, in ID order
+// whatever order the phones were added in.
+func TestContactsJSONRoundTrip(t *testing.T) {
+	s := gcStore(t)
+	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: gcAGst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Ana \"Tane\" \\ Māori ✓ \t\x01 </script>"
+	p := contactd.Phone{Type: "BSN", Country: "AU", AreaCode: "02", Number: "98765432", Extension: "1\"2"}
+	id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: name, Phones: []contactd.Phone{p, phone}},
+		contactd.Change{Time: time.Unix(1_700_000_000, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cs, err := s.AccountContacts(ctx, gcAGst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].ID != id || cs[0].Name != name || cs[0].Type != contactd.Primary ||
+		!cs[0].Updated.Equal(time.Unix(1_700_000_000, 0)) || len(cs[0].Phones) != 2 {
+		t.Fatalf("AccountContacts = %+v", cs)
+	}
+	got := cs[0].Phones[0]
+	p.ID = got.ID
+	if got != p || cs[0].Phones[1].ID <= got.ID {
+		t.Errorf("phones = %+v, want %+v first", cs[0].Phones, p)
+	}
+	if _, err := decodeContacts([]byte(`[[1,"PRIMRY","x",1]]`)); err == nil {
+		t.Error("a contact of 4 fields decoded")
+	}
+	if _, err := decodeContacts([]byte(`[["1","PRIMRY","x",1,[]]]`)); err == nil {
+		t.Error("a string ID decoded")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -104,6 +105,13 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
+// gcPercent is the garbage collector's GOGC for serve when the environment
+// sets none. A request allocates about 12 KB and the live heap is a few
+// MB, so at the default of 100 the collector runs dozens of times a second
+// under load; 400 runs it a quarter as often for about 12 MB more heap
+// (docs/performance.md).
+const gcPercent = 400
+
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 15 * time.Second
 
@@ -113,6 +121,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	log := newLogger(cfg.logFormat, stderr)
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 
 	store, err := openStore(ctx, cfg.db)
 	if err != nil {
