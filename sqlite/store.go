@@ -172,8 +172,7 @@ WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 // several calls into SQLite, each of which takes the connection's mutex,
 // and with the read connections busy in parallel those mutexes are a
 // large part of a read's cost (docs/performance.md). The plan searches
-// the covering indexes contact_live_by_owner and phone_live_by_contact
-// (migration 004) and reads neither table.
+// contact_one_live_per_type on customer_key, then phone_live_by_contact.
 //
 // The owner test is `account_key IS <expr>`, never the index's own
 // `IFNULL(account_key, 0) = ?`: with the latter SQLite takes a bound value
