@@ -101,9 +101,17 @@ func TestContactsJSONRoundTrip(t *testing.T) {
 		t.Errorf("phones = %+v, want %+v first", cs[0].Phones, p)
 	}
 	if _, err := decodeContacts([]byte(`[[1,"PRIMRY","x",1]]`)); err == nil {
-		t.Error("a contact of 4 fields decoded")
+		t.Error("a row of 4 fields decoded")
 	}
-	if _, err := decodeContacts([]byte(`[["1","PRIMRY","x",1,[]]]`)); err == nil {
+	if _, err := decodeContacts([]byte(`[["1","PRIMRY","x",1,2,"BSN","NZ","","1",""]]`)); err == nil {
 		t.Error("a string ID decoded")
+	}
+	// rows in any order group into contacts and phones in ID order; a
+	// contact without a phone keeps none
+	cs, err = decodeContacts([]byte(`[[9,"SCNDRY","b",2,12,"HOM","NZ","","2",""],[5,"PRIMRY","a",1,null,null,null,null,null,null],` +
+		`[9,"SCNDRY","b",2,10,"CELL","NZ","","1",""]]`))
+	if err != nil || len(cs) != 2 || cs[0].ID != 5 || len(cs[0].Phones) != 0 || cs[1].ID != 9 || len(cs[1].Phones) != 2 ||
+		cs[1].Phones[0].ID != 10 || cs[1].Phones[1].ID != 12 || cs[1].Phones[1].Type != "HOM" {
+		t.Errorf("grouping: %+v, %v", cs, err)
 	}
 }
