@@ -36,11 +36,14 @@ func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.
 
 const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.profile`
 
-func scanAccount(row pgx.Row) (contactd.Account, error) {
+// scanAccount reads accountColumns and a.customer_key, and then any further
+// columns into more.
+func scanAccount(row pgx.Row, more ...any) (contactd.Account, error) {
 	var a contactd.Account
 	var custType string
 	var profile []byte
-	if err := row.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile, &a.CustomerKey); err != nil {
+	dest := append([]any{&a.Key, &a.ID, &a.IDType, &a.Type, &custType, &a.Customer.Value, &profile, &a.CustomerKey}, more...)
+	if err := row.Scan(dest...); err != nil {
 		return contactd.Account{}, err
 	}
 	a.Customer.Type = contactd.CustomerIDType(custType)
@@ -175,14 +178,63 @@ FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
 WHERE p.id = $1 AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID)
 }
 
+// contactColumns are the columns scanContacts reads after a query's head
+// columns: a row per live phone of each live contact, from
+// `contact ct LEFT JOIN phone p`, in contact and phone ID order. A customer
+// or account without contacts gives one row of NULLs when the contacts are
+// LEFT JOINed to it.
+const contactColumns = `ct.id, ct.contact_type, ct.name, ct.updated,
+	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension`
+
+// scanContacts reads rows of head columns followed by contactColumns.
+// scanFirst scans the first row into the head's destinations followed by
+// the destinations it is given; later rows skip the head. found reports
+// whether there was any row.
+func scanContacts(rows pgx.Rows, head int, scanFirst func(contact ...any) error) (found bool, contacts []contactd.Contact, err error) {
+	defer rows.Close()
+	contacts = []contactd.Contact{}
+	skip := make([]any, head) // nil destinations: pgx skips those columns
+	for rows.Next() {
+		var (
+			id, pid                                              *int64
+			ctype, name, ptype, country, area, number, extension *string
+			updated                                              *time.Time
+		)
+		dest := []any{&id, &ctype, &name, &updated, &pid, &ptype, &country, &area, &number, &extension}
+		if !found {
+			err = scanFirst(dest...)
+		} else {
+			err = rows.Scan(append(skip, dest...)...)
+		}
+		if err != nil {
+			return false, nil, err
+		}
+		found = true
+		if id == nil {
+			continue
+		}
+		if n := len(contacts); n == 0 || contacts[n-1].ID != *id {
+			contacts = append(contacts, contactd.Contact{ID: *id, Type: contactd.ContactType(*ctype), Name: *name, Updated: *updated})
+		}
+		if pid != nil {
+			c := &contacts[len(contacts)-1]
+			c.Phones = append(c.Phones, contactd.Phone{ID: *pid, Type: contactd.PhoneType(*ptype), Country: *country,
+				AreaCode: *area, Number: *number, Extension: *extension})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return false, nil, err
+	}
+	return found, contacts, nil
+}
+
 // Contacts lists the owner's own live contacts with their live phones, both
 // in ID order, in one query (one consistent snapshot). The owner is taken
 // as resolved: an unknown owner has no contacts.
 func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.Contact, error) {
 	var contacts []contactd.Contact
 	err := s.read(ctx, "contacts", func(ctx context.Context) error {
-		rows, err := s.pool.Query(ctx, `SELECT ct.id, ct.contact_type, ct.name, ct.updated,
-	p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
+		rows, err := s.pool.Query(ctx, `SELECT `+contactColumns+`
 FROM contact ct
 LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
 WHERE ct.customer_key = $1 AND COALESCE(ct.account_key, 0) = $2 AND ct.ceased IS NULL
@@ -190,40 +242,8 @@ ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		contacts = []contactd.Contact{}
-		for rows.Next() {
-			var (
-				id                                      int64
-				ctype, name                             string
-				updated                                 time.Time
-				pid                                     *int64
-				ptype, country, area, number, extension *string
-			)
-			if err := rows.Scan(&id, &ctype, &name, &updated, &pid, &ptype, &country, &area, &number, &extension); err != nil {
-				return err
-			}
-			if n := len(contacts); n == 0 || contacts[n-1].ID != id {
-				contacts = append(contacts, contactd.Contact{
-					ID:      id,
-					Type:    contactd.ContactType(ctype),
-					Name:    name,
-					Updated: updated,
-				})
-			}
-			if pid != nil {
-				c := &contacts[len(contacts)-1]
-				c.Phones = append(c.Phones, contactd.Phone{
-					ID:        *pid,
-					Type:      contactd.PhoneType(*ptype),
-					Country:   *country,
-					AreaCode:  *area,
-					Number:    *number,
-					Extension: *extension,
-				})
-			}
-		}
-		return rows.Err()
+		_, contacts, err = scanContacts(rows, 0, rows.Scan)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -231,27 +251,62 @@ ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
 	return contacts, nil
 }
 
-// CustomerContacts is Customer and then Contacts: two queries, each its
-// own snapshot, as the read API made them before there was one call.
+// CustomerContacts is Customer and Contacts in one query: one round trip
+// and one snapshot.
 func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
-	c, err := s.Customer(ctx, id)
-	if err != nil {
-		return contactd.Customer{}, nil, err
-	}
-	contacts, err := s.Contacts(ctx, contactd.Owner{CustomerKey: c.Key, Customer: c.ID})
+	c := contactd.Customer{ID: id}
+	var contacts []contactd.Contact
+	err := s.read(ctx, "customer contacts", func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, `SELECT c.key, c.profile, `+contactColumns+`
+FROM customer c
+LEFT JOIN contact ct ON ct.customer_key = c.key AND ct.account_key IS NULL AND ct.ceased IS NULL
+LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
+WHERE c.id_type = $1 AND c.id_value = $2
+ORDER BY ct.id, p.id`, string(id.Type), id.Value)
+		if err != nil {
+			return err
+		}
+		var profile []byte
+		found, cs, err := scanContacts(rows, 2, func(contact ...any) error {
+			return rows.Scan(append([]any{&c.Key, &profile}, contact...)...)
+		})
+		if err == nil && !found {
+			return notFound()
+		}
+		c.Profile, contacts = profile, cs
+		return err
+	})
 	if err != nil {
 		return contactd.Customer{}, nil, err
 	}
 	return c, contacts, nil
 }
 
-// AccountContacts is Account and then Contacts, as CustomerContacts.
+// AccountContacts is Account and Contacts in one query: one round trip and
+// one snapshot.
 func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
-	a, err := s.Account(ctx, accountID)
-	if err != nil {
-		return contactd.Account{}, nil, err
-	}
-	contacts, err := s.Contacts(ctx, a.Owner())
+	var a contactd.Account
+	var contacts []contactd.Contact
+	err := s.read(ctx, "account contacts", func(ctx context.Context) error {
+		rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+`, a.customer_key, `+contactColumns+`
+FROM account a JOIN customer c ON c.key = a.customer_key
+LEFT JOIN contact ct ON ct.customer_key = a.customer_key AND ct.account_key = a.key AND ct.ceased IS NULL
+LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
+WHERE a.account_id = $1
+ORDER BY ct.id, p.id`, accountID)
+		if err != nil {
+			return err
+		}
+		found, cs, err := scanContacts(rows, 8, func(contact ...any) (err error) {
+			a, err = scanAccount(rows, contact...)
+			return err
+		})
+		if err == nil && !found {
+			return notFound()
+		}
+		contacts = cs
+		return err
+	})
 	if err != nil {
 		return contactd.Account{}, nil, err
 	}
