@@ -97,15 +97,17 @@ func TestOAuthJWKSRotation(t *testing.T) {
 	if _, err := o.Authenticate(ctx, iss.Token(t, "ana")); err != nil {
 		t.Fatal(err)
 	}
-	// The set is cached: more tokens do not fetch it again.
+	// The set is cached: more tokens do not fetch it again. One fetch may
+	// still land meanwhile: the cache's own first fetch, started when the
+	// URL was registered, races the fetch of the first token's lookup.
 	before := iss.JWKSFetches()
-	for range 5 {
+	for range 20 {
 		if _, err := o.Authenticate(ctx, iss.Token(t, "ana")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if iss.JWKSFetches() != before {
-		t.Fatalf("JWKS fetched %d more times for known kids", iss.JWKSFetches()-before)
+	if n := iss.JWKSFetches() - before; n > 1 {
+		t.Fatalf("JWKS fetched %d more times for 20 tokens of known kids", n)
 	}
 	// A new key: its kid is unknown, so the set is fetched again.
 	time.Sleep(cfg.JWKSRefreshMin)
