@@ -123,14 +123,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // dsn is the URI for the file with the PRAGMAs every connection of a pool
 // runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
-// returns), foreign keys on, and a busy timeout. Writers begin IMMEDIATE;
-// readers are query_only.
+// returns), foreign keys on, a busy timeout, and temporary files in memory.
+// Writers begin IMMEDIATE; readers are query_only.
+//
+// temp_store=MEMORY keeps the savepoints' journal of a group commit
+// (batch.go) in memory: on disk SQLite spills it to a temporary file past
+// 64 KiB, and a batch of 16 writes passes that, at two pwrite(2) calls per
+// page on the writer's path (about 5% of the CPU of writes, in a profile).
 func dsn(file string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		// applied after the _pragma list, so journal_mode(WAL) runs first
 		q.Set("_query_only", "1")
