@@ -130,6 +130,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // (batch.go) in memory: on disk SQLite spills it to a temporary file past
 // 64 KiB, and a batch of 16 writes passes that, at two pwrite(2) calls per
 // page on the writer's path (about 5% of the CPU of writes, in a profile).
+// That journal only undoes a failed job inside a live transaction; a crash
+// needs none of it, since an uncommitted transaction never reaches the WAL.
 func dsn(file string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
