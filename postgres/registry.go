@@ -8,34 +8,21 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/registrydb"
 	"github.com/jackc/pgx/v5"
 )
 
 var _ contactd.Registry = (*Store)(nil)
-
-// timeOrNull is t, or nil (SQL NULL) for the zero time: never expires.
-func timeOrNull(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := unix(t)
-	return &u
-}
 
 func fromNull(t *time.Time) time.Time {
 	if t == nil {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-func notRegistered(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), contactd.ErrNotRegistered)
 }
 
 // lockRegistrySQL queues registry imports and removals, across replicas:
@@ -56,150 +43,31 @@ func (s *Store) ImportRegistry(ctx context.Context, d contactd.RegistryData) err
 		if _, err := tx.Exec(ctx, lockRegistrySQL); err != nil {
 			return err
 		}
-		return importRegistry(ctx, tx, d)
+		return registrydb.Import(ctx, registryTx{tx}, d)
 	})
 }
 
-func importRegistry(ctx context.Context, tx pgx.Tx, d contactd.RegistryData) error {
-	exec := func(query string, args ...any) error {
-		_, err := tx.Exec(ctx, query, args...)
-		return err
-	}
-	needLogon := func(what, logon string) error {
-		var ok bool
-		err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM reg_logon WHERE logon = $1)`, logon).Scan(&ok)
-		if err == nil && !ok {
-			err = notRegistered("%s: logon %q", what, logon)
-		}
-		return err
-	}
-	partyKind := func(what, party string) (contactd.PartyKind, error) {
-		var kind string
-		err := tx.QueryRow(ctx, `SELECT kind FROM reg_party WHERE party = $1`, party).Scan(&kind)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return "", notRegistered("%s: party %q", what, party)
-		}
-		return contactd.PartyKind(kind), err
-	}
+// registryTx is the registrydb.Tx of a write transaction.
+type registryTx struct{ tx pgx.Tx }
 
-	for _, l := range d.Logons {
-		if err := exec(`INSERT INTO reg_logon (logon, name) VALUES ($1, $2)
-ON CONFLICT (logon) DO UPDATE SET name = EXCLUDED.name`, l.ID, l.Name); err != nil {
-			return fmt.Errorf("logon %q: %w", l.ID, err)
-		}
+func (t registryTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, registrydb.DollarPlaceholders(query), args...)
+	if err != nil {
+		return 0, err
 	}
-	for _, p := range d.Parties {
-		what := fmt.Sprintf("party %q", p.ID)
-		if kind, err := partyKind(what, p.ID); err == nil && kind != p.Kind {
-			return fmt.Errorf("%s is registered as %s; a party's kind never changes (remove it first)", what, kind)
-		} else if err != nil && !errors.Is(err, contactd.ErrNotRegistered) {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_party (party, kind, name, customer_type, customer_value) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (party) DO UPDATE SET name = EXCLUDED.name, customer_type = EXCLUDED.customer_type, customer_value = EXCLUDED.customer_value`,
-			p.ID, string(p.Kind), p.Name, string(p.Customer.Type), p.Customer.Value); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`DELETE FROM reg_agency_type WHERE party = $1`, p.ID); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		for _, t := range p.AccountTypes {
-			if err := exec(`INSERT INTO reg_agency_type (party, account_type) VALUES ($1, $2) ON CONFLICT DO NOTHING`, p.ID, t); err != nil {
-				return fmt.Errorf("%s: account type %s: %w", what, t, err)
-			}
-		}
-	}
-	for _, o := range d.Ownerships {
-		what := fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer))
-		if err := needLogon(what, o.Logon); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_owner (logon, customer_type, customer_value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-			o.Logon, string(o.Customer.Type), o.Customer.Value); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, dl := range d.Delegations {
-		what := fmt.Sprintf("delegation of %s", dl.Logon)
-		if err := needLogon(what, dl.Logon); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_delegation (logon, customer_type, customer_value, account_id, expires) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (logon, customer_type, customer_value, account_id) DO UPDATE SET expires = EXCLUDED.expires`,
-			dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID, timeOrNull(dl.Expires)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, m := range d.Memberships {
-		what := fmt.Sprintf("member %s of %s", m.Logon, m.Party)
-		if err := needLogon(what, m.Logon); err != nil {
-			return err
-		}
-		if _, err := partyKind(what, m.Party); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_member (party, logon) VALUES ($1, $2) ON CONFLICT DO NOTHING`, m.Party, m.Logon); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, l := range d.Links {
-		what := fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer))
-		kind, err := partyKind(what, l.Party)
-		if err != nil {
-			return err
-		}
-		if kind != contactd.PartyIntermediary {
-			return fmt.Errorf("%s: the party is %s; only intermediaries are linked to clients", what, kind)
-		}
-		ct, cv := string(l.Customer.Type), l.Customer.Value
-		if err := exec(`INSERT INTO reg_link (party, customer_type, customer_value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, l.Party, ct, cv); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`DELETE FROM reg_link_account WHERE party = $1 AND customer_type = $2 AND customer_value = $3`, l.Party, ct, cv); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		for _, a := range l.Accounts {
-			if err := exec(`INSERT INTO reg_link_account (party, customer_type, customer_value, account_id) VALUES ($1, $2, $3, $4)
-ON CONFLICT DO NOTHING`, l.Party, ct, cv, a); err != nil {
-				return fmt.Errorf("%s: account %s: %w", what, a, err)
-			}
-		}
-	}
-	for _, c := range d.Certificates {
-		what := fmt.Sprintf("certificate %s", c.Thumbprint)
-		if _, err := partyKind(what, c.Party); err != nil {
-			return err
-		}
-		var party string
-		err := tx.QueryRow(ctx, `SELECT party FROM reg_certificate WHERE thumbprint = $1`, c.Thumbprint).Scan(&party)
-		switch {
-		case err == nil && party != c.Party:
-			return fmt.Errorf("%s is registered to party %q; remove it before registering it to %q", what, party, c.Party)
-		case err == nil:
-			continue
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`INSERT INTO reg_certificate (thumbprint, party, der, subject, not_before, not_after) VALUES ($1, $2, $3, $4, $5, $6)`,
-			c.Thumbprint, c.Party, c.DER, c.Subject, unix(c.NotBefore), unix(c.NotAfter)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, c := range d.Consents {
-		what := fmt.Sprintf("consent of %s to %s", c.Logon, c.Party)
-		if err := needLogon(what, c.Logon); err != nil {
-			return err
-		}
-		if _, err := partyKind(what, c.Party); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_consent (logon, party, expires) VALUES ($1, $2, $3)
-ON CONFLICT (logon, party) DO UPDATE SET expires = EXCLUDED.expires`, c.Logon, c.Party, timeOrNull(c.Expires)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	return nil
+	return tag.RowsAffected(), nil
 }
+
+func (t registryTx) QueryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	err := t.tx.QueryRow(ctx, registrydb.DollarPlaceholders(query), args...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Time is t to the second, as the SQLite store keeps it.
+func (registryTx) Time(t time.Time) any { return unix(t) }
 
 // RemoveRegistry removes, in one transaction, every entry d names by its
 // key: a logon by ID, an ownership by logon and customer, a delegation by
@@ -214,59 +82,7 @@ func (s *Store) RemoveRegistry(ctx context.Context, d contactd.RegistryData) err
 		if _, err := tx.Exec(ctx, lockRegistrySQL); err != nil {
 			return err
 		}
-		var failed error // a database failure ends the removal
-		del := func(what, query string, args ...any) error {
-			if failed != nil {
-				return nil
-			}
-			tag, err := tx.Exec(ctx, query, args...)
-			if err != nil {
-				failed = fmt.Errorf("%s: %w", what, err)
-				return nil
-			}
-			if tag.RowsAffected() == 0 {
-				return notRegistered("%s", what)
-			}
-			return nil
-		}
-		var errs []error
-		add := func(err error) {
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
-		for _, c := range d.Consents {
-			add(del(fmt.Sprintf("consent of %s to %s", c.Logon, c.Party), `DELETE FROM reg_consent WHERE logon = $1 AND party = $2`, c.Logon, c.Party))
-		}
-		for _, c := range d.Certificates {
-			add(del("certificate "+c.Thumbprint, `DELETE FROM reg_certificate WHERE thumbprint = $1`, c.Thumbprint))
-		}
-		for _, l := range d.Links {
-			add(del(fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer)),
-				`DELETE FROM reg_link WHERE party = $1 AND customer_type = $2 AND customer_value = $3`, l.Party, string(l.Customer.Type), l.Customer.Value))
-		}
-		for _, m := range d.Memberships {
-			add(del(fmt.Sprintf("member %s of %s", m.Logon, m.Party), `DELETE FROM reg_member WHERE party = $1 AND logon = $2`, m.Party, m.Logon))
-		}
-		for _, dl := range d.Delegations {
-			add(del(fmt.Sprintf("delegation of %s to %s%s", dl.Logon, contactd.CustomerRef(dl.Customer), dl.AccountID),
-				`DELETE FROM reg_delegation WHERE logon = $1 AND customer_type = $2 AND customer_value = $3 AND account_id = $4`,
-				dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID))
-		}
-		for _, o := range d.Ownerships {
-			add(del(fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer)),
-				`DELETE FROM reg_owner WHERE logon = $1 AND customer_type = $2 AND customer_value = $3`, o.Logon, string(o.Customer.Type), o.Customer.Value))
-		}
-		for _, p := range d.Parties {
-			add(del(fmt.Sprintf("party %q", p.ID), `DELETE FROM reg_party WHERE party = $1`, p.ID))
-		}
-		for _, l := range d.Logons {
-			add(del(fmt.Sprintf("logon %q", l.ID), `DELETE FROM reg_logon WHERE logon = $1`, l.ID))
-		}
-		if failed != nil {
-			return failed
-		}
-		return errors.Join(errs...)
+		return registrydb.Remove(ctx, registryTx{tx}, d)
 	})
 }
 

@@ -14,16 +14,10 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/registrydb"
 )
 
 var _ contactd.Registry = (*Store)(nil)
-
-func unixOrNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.Unix()
-}
 
 func fromUnix(v sql.NullInt64) time.Time {
 	if !v.Valid {
@@ -32,25 +26,27 @@ func fromUnix(v sql.NullInt64) time.Time {
 	return time.Unix(v.Int64, 0).UTC()
 }
 
-func notRegistered(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), contactd.ErrNotRegistered)
+// registryTx is the registrydb.Tx of a write transaction.
+type registryTx struct{ tx *sql.Tx }
+
+func (t registryTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
-// exists runs a SELECT 1 query and reports whether it found a row.
-func exists(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
-	var one int
-	err := tx.QueryRowContext(ctx, query, args...).Scan(&one)
+func (t registryTx) QueryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	err := t.tx.QueryRowContext(ctx, query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-// registryWrite runs fn as one write (see write): fn uses the ctx it is
-// given.
-func (s *Store) registryWrite(ctx context.Context, op string, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.write(ctx, op, func(ctx context.Context, w *wtx) error { return fn(ctx, w.tx) })
-}
+// Time is unix seconds.
+func (registryTx) Time(t time.Time) any { return t.Unix() }
 
 // ImportRegistry adds every entry of d in one transaction, after
 // validating them all: an entry whose key is registered already is
@@ -62,145 +58,9 @@ func (s *Store) ImportRegistry(ctx context.Context, d contactd.RegistryData) err
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return s.registryWrite(ctx, "import registry", func(ctx context.Context, tx *sql.Tx) error { return importRegistry(ctx, tx, d) })
-}
-
-func importRegistry(ctx context.Context, tx *sql.Tx, d contactd.RegistryData) error {
-	exec := func(query string, args ...any) error {
-		_, err := tx.ExecContext(ctx, query, args...)
-		return err
-	}
-	needLogon := func(what, logon string) error {
-		ok, err := exists(ctx, tx, `SELECT 1 FROM reg_logon WHERE logon = ?`, logon)
-		if err == nil && !ok {
-			err = notRegistered("%s: logon %q", what, logon)
-		}
-		return err
-	}
-	partyKind := func(what, party string) (contactd.PartyKind, error) {
-		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM reg_party WHERE party = ?`, party).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", notRegistered("%s: party %q", what, party)
-		}
-		return contactd.PartyKind(kind), err
-	}
-
-	for _, l := range d.Logons {
-		if err := exec(`INSERT INTO reg_logon (logon, name) VALUES (?, ?)
-ON CONFLICT (logon) DO UPDATE SET name = excluded.name`, l.ID, l.Name); err != nil {
-			return fmt.Errorf("logon %q: %w", l.ID, err)
-		}
-	}
-	for _, p := range d.Parties {
-		what := fmt.Sprintf("party %q", p.ID)
-		if kind, err := partyKind(what, p.ID); err == nil && kind != p.Kind {
-			return fmt.Errorf("%s is registered as %s; a party's kind never changes (remove it first)", what, kind)
-		}
-		if err := exec(`INSERT INTO reg_party (party, kind, name, customer_type, customer_value) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (party) DO UPDATE SET name = excluded.name, customer_type = excluded.customer_type, customer_value = excluded.customer_value`,
-			p.ID, string(p.Kind), p.Name, string(p.Customer.Type), p.Customer.Value); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`DELETE FROM reg_agency_type WHERE party = ?`, p.ID); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		for _, t := range p.AccountTypes {
-			if err := exec(`INSERT OR IGNORE INTO reg_agency_type (party, account_type) VALUES (?, ?)`, p.ID, t); err != nil {
-				return fmt.Errorf("%s: account type %s: %w", what, t, err)
-			}
-		}
-	}
-	for _, o := range d.Ownerships {
-		what := fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer))
-		if err := needLogon(what, o.Logon); err != nil {
-			return err
-		}
-		if err := exec(`INSERT OR IGNORE INTO reg_owner (logon, customer_type, customer_value) VALUES (?, ?, ?)`,
-			o.Logon, string(o.Customer.Type), o.Customer.Value); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, dl := range d.Delegations {
-		what := fmt.Sprintf("delegation of %s", dl.Logon)
-		if err := needLogon(what, dl.Logon); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_delegation (logon, customer_type, customer_value, account_id, expires) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (logon, customer_type, customer_value, account_id) DO UPDATE SET expires = excluded.expires`,
-			dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID, unixOrNull(dl.Expires)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, m := range d.Memberships {
-		what := fmt.Sprintf("member %s of %s", m.Logon, m.Party)
-		if err := needLogon(what, m.Logon); err != nil {
-			return err
-		}
-		if _, err := partyKind(what, m.Party); err != nil {
-			return err
-		}
-		if err := exec(`INSERT OR IGNORE INTO reg_member (party, logon) VALUES (?, ?)`, m.Party, m.Logon); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, l := range d.Links {
-		what := fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer))
-		kind, err := partyKind(what, l.Party)
-		if err != nil {
-			return err
-		}
-		if kind != contactd.PartyIntermediary {
-			return fmt.Errorf("%s: the party is %s; only intermediaries are linked to clients", what, kind)
-		}
-		ct, cv := string(l.Customer.Type), l.Customer.Value
-		if err := exec(`INSERT OR IGNORE INTO reg_link (party, customer_type, customer_value) VALUES (?, ?, ?)`, l.Party, ct, cv); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`DELETE FROM reg_link_account WHERE party = ? AND customer_type = ? AND customer_value = ?`, l.Party, ct, cv); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		for _, a := range l.Accounts {
-			if err := exec(`INSERT OR IGNORE INTO reg_link_account (party, customer_type, customer_value, account_id) VALUES (?, ?, ?, ?)`,
-				l.Party, ct, cv, a); err != nil {
-				return fmt.Errorf("%s: account %s: %w", what, a, err)
-			}
-		}
-	}
-	for _, c := range d.Certificates {
-		what := fmt.Sprintf("certificate %s", c.Thumbprint)
-		if _, err := partyKind(what, c.Party); err != nil {
-			return err
-		}
-		var party string
-		err := tx.QueryRowContext(ctx, `SELECT party FROM reg_certificate WHERE thumbprint = ?`, c.Thumbprint).Scan(&party)
-		switch {
-		case err == nil && party != c.Party:
-			return fmt.Errorf("%s is registered to party %q; remove it before registering it to %q", what, party, c.Party)
-		case err == nil:
-			continue
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		if err := exec(`INSERT INTO reg_certificate (thumbprint, party, der, subject, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Thumbprint, c.Party, c.DER, c.Subject, c.NotBefore.Unix(), c.NotAfter.Unix()); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	for _, c := range d.Consents {
-		what := fmt.Sprintf("consent of %s to %s", c.Logon, c.Party)
-		if err := needLogon(what, c.Logon); err != nil {
-			return err
-		}
-		if _, err := partyKind(what, c.Party); err != nil {
-			return err
-		}
-		if err := exec(`INSERT INTO reg_consent (logon, party, expires) VALUES (?, ?, ?)
-ON CONFLICT (logon, party) DO UPDATE SET expires = excluded.expires`, c.Logon, c.Party, unixOrNull(c.Expires)); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	return nil
+	return s.write(ctx, "import registry", func(ctx context.Context, w *wtx) error {
+		return registrydb.Import(ctx, registryTx{w.tx}, d)
+	})
 }
 
 // RemoveRegistry removes, in one transaction, every entry d names by its
@@ -212,52 +72,8 @@ ON CONFLICT (logon, party) DO UPDATE SET expires = excluded.expires`, c.Logon, c
 // registered fails the whole removal with an error wrapping
 // contactd.ErrNotRegistered.
 func (s *Store) RemoveRegistry(ctx context.Context, d contactd.RegistryData) error {
-	return s.registryWrite(ctx, "remove from registry", func(ctx context.Context, tx *sql.Tx) error {
-		del := func(what, query string, args ...any) error {
-			res, err := tx.ExecContext(ctx, query, args...)
-			if err != nil {
-				return fmt.Errorf("%s: %w", what, err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				return notRegistered("%s", what)
-			}
-			return nil
-		}
-		var errs []error
-		add := func(err error) {
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
-		for _, c := range d.Consents {
-			add(del(fmt.Sprintf("consent of %s to %s", c.Logon, c.Party), `DELETE FROM reg_consent WHERE logon = ? AND party = ?`, c.Logon, c.Party))
-		}
-		for _, c := range d.Certificates {
-			add(del("certificate "+c.Thumbprint, `DELETE FROM reg_certificate WHERE thumbprint = ?`, c.Thumbprint))
-		}
-		for _, l := range d.Links {
-			add(del(fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer)),
-				`DELETE FROM reg_link WHERE party = ? AND customer_type = ? AND customer_value = ?`, l.Party, string(l.Customer.Type), l.Customer.Value))
-		}
-		for _, m := range d.Memberships {
-			add(del(fmt.Sprintf("member %s of %s", m.Logon, m.Party), `DELETE FROM reg_member WHERE party = ? AND logon = ?`, m.Party, m.Logon))
-		}
-		for _, dl := range d.Delegations {
-			add(del(fmt.Sprintf("delegation of %s to %s%s", dl.Logon, contactd.CustomerRef(dl.Customer), dl.AccountID),
-				`DELETE FROM reg_delegation WHERE logon = ? AND customer_type = ? AND customer_value = ? AND account_id = ?`,
-				dl.Logon, string(dl.Customer.Type), dl.Customer.Value, dl.AccountID))
-		}
-		for _, o := range d.Ownerships {
-			add(del(fmt.Sprintf("owner %s of %s", o.Logon, contactd.CustomerRef(o.Customer)),
-				`DELETE FROM reg_owner WHERE logon = ? AND customer_type = ? AND customer_value = ?`, o.Logon, string(o.Customer.Type), o.Customer.Value))
-		}
-		for _, p := range d.Parties {
-			add(del(fmt.Sprintf("party %q", p.ID), `DELETE FROM reg_party WHERE party = ?`, p.ID))
-		}
-		for _, l := range d.Logons {
-			add(del(fmt.Sprintf("logon %q", l.ID), `DELETE FROM reg_logon WHERE logon = ?`, l.ID))
-		}
-		return errors.Join(errs...)
+	return s.write(ctx, "remove from registry", func(ctx context.Context, w *wtx) error {
+		return registrydb.Remove(ctx, registryTx{w.tx}, d)
 	})
 }
 

@@ -26,6 +26,7 @@ type RegistryStore interface {
 func RunRegistry(t *testing.T, open func(t *testing.T) RegistryStore) {
 	t.Run("ImportExportRemove", func(t *testing.T) { testRegistryImportExportRemove(t, open) })
 	t.Run("Grants", func(t *testing.T) { testRegistryGrants(t, open) })
+	t.Run("Errors", func(t *testing.T) { testRegistryErrors(t, open) })
 }
 
 func ref(t *testing.T, s string) contactd.CustomerID {
@@ -130,6 +131,124 @@ func testRegistryImportExportRemove(t *testing.T, open func(t *testing.T) Regist
 	}
 	if got, _ := s.ExportRegistry(ctx); len(got.Logons) != 2 {
 		t.Fatal("a failed removal removed something")
+	}
+}
+
+// testRegistryErrors checks what each failed import or removal says, and
+// that both stores say it alike.
+func testRegistryErrors(t *testing.T, open func(t *testing.T) RegistryStore) {
+	cert, err := contactd.ParseCertificatePEM("acme", authtest.SelfSigned(t, "acme", 1).PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, s := context.Background(), open(t)
+	cst1, cst2 := ref(t, "CST:1"), ref(t, "CST:2")
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Logons:      []contactd.Logon{{ID: "ana"}, {ID: "tim"}},
+		Ownerships:  []contactd.Ownership{{Logon: "ana", Customer: cst1}},
+		Delegations: []contactd.Delegation{{Logon: "tim", AccountID: "A1"}, {Logon: "tim", Customer: cst1, Expires: time.Unix(2000000000, 0)}},
+		Parties: []contactd.Party{
+			{ID: "acme", Kind: contactd.PartyIntermediary},
+			{ID: "msd", Kind: contactd.PartyAgency, AccountTypes: []string{"INC"}},
+		},
+		Memberships:  []contactd.Membership{{Party: "acme", Logon: "tim"}},
+		Links:        []contactd.Link{{Party: "acme", Customer: cst1, Accounts: []string{"A1"}}},
+		Certificates: []contactd.Certificate{cert},
+		Consents:     []contactd.Consent{{Logon: "ana", Party: "acme"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.ExportRegistry(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unchanged := func(what string) {
+		t.Helper()
+		if got, _ := s.ExportRegistry(ctx); !reflect.DeepEqual(got, before) {
+			t.Errorf("%s changed the registry:\n%+v", what, got)
+		}
+	}
+
+	tp := cert.Thumbprint
+	for _, tc := range []struct {
+		name          string
+		d             contactd.RegistryData
+		want          string
+		notRegistered bool
+	}{
+		{"owner of an unknown logon", contactd.RegistryData{Ownerships: []contactd.Ownership{{Logon: "nobody", Customer: cst1}}},
+			`owner nobody of CST:1: logon "nobody": not registered`, true},
+		{"delegation of an unknown logon", contactd.RegistryData{Delegations: []contactd.Delegation{{Logon: "nobody", AccountID: "A1"}}},
+			`delegation of nobody: logon "nobody": not registered`, true},
+		{"unknown member", contactd.RegistryData{Memberships: []contactd.Membership{{Party: "acme", Logon: "nobody"}}},
+			`member nobody of acme: logon "nobody": not registered`, true},
+		{"member of an unknown party", contactd.RegistryData{Memberships: []contactd.Membership{{Party: "nobody", Logon: "ana"}}},
+			`member ana of nobody: party "nobody": not registered`, true},
+		{"link of an unknown party", contactd.RegistryData{Links: []contactd.Link{{Party: "nobody", Customer: cst1}}},
+			`link of nobody to CST:1: party "nobody": not registered`, true},
+		{"link of an agency", contactd.RegistryData{Links: []contactd.Link{{Party: "msd", Customer: cst1}}},
+			`link of msd to CST:1: the party is agency; only intermediaries are linked to clients`, false},
+		{"agency turned intermediary", contactd.RegistryData{Parties: []contactd.Party{{ID: "msd", Kind: contactd.PartyIntermediary}}},
+			`party "msd" is registered as agency; a party's kind never changes (remove it first)`, false},
+		{"certificate of an unknown party", contactd.RegistryData{Certificates: []contactd.Certificate{{Thumbprint: tp, Party: "nobody", DER: cert.DER}}},
+			`certificate ` + tp + `: party "nobody": not registered`, true},
+		{"certificate to another", contactd.RegistryData{Certificates: []contactd.Certificate{{Thumbprint: tp, Party: "msd", DER: cert.DER}}},
+			`certificate ` + tp + ` is registered to party "acme"; remove it before registering it to "msd"`, false},
+		{"consent of an unknown logon", contactd.RegistryData{Consents: []contactd.Consent{{Logon: "nobody", Party: "acme"}}},
+			`consent of nobody to acme: logon "nobody": not registered`, true},
+		{"consent to an unknown party", contactd.RegistryData{Consents: []contactd.Consent{{Logon: "ana", Party: "nobody"}}},
+			`consent of ana to nobody: party "nobody": not registered`, true},
+		// Validate lets a lower-case type through; the table's check does not.
+		{"owner of a lower-case customer type", contactd.RegistryData{Ownerships: []contactd.Ownership{{Logon: "ana", Customer: contactd.CustomerID{Type: "cst", Value: "2"}}}},
+			`owner ana of cst:2: `, false},
+	} {
+		err := s.ImportRegistry(ctx, tc.d)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || errors.Is(err, contactd.ErrNotRegistered) != tc.notRegistered {
+			t.Errorf("%s: %v; want %q (not registered: %v)", tc.name, err, tc.want, tc.notRegistered)
+		}
+		unchanged(tc.name)
+	}
+
+	// Every entry that is not registered is named, in removal order.
+	err = s.RemoveRegistry(ctx, contactd.RegistryData{
+		Logons:       []contactd.Logon{{ID: "nobody"}},
+		Ownerships:   []contactd.Ownership{{Logon: "ana", Customer: cst2}},
+		Delegations:  []contactd.Delegation{{Logon: "tim", AccountID: "B2"}},
+		Parties:      []contactd.Party{{ID: "nobody"}},
+		Memberships:  []contactd.Membership{{Party: "msd", Logon: "ana"}},
+		Links:        []contactd.Link{{Party: "acme", Customer: cst2}},
+		Certificates: []contactd.Certificate{{Thumbprint: strings.Repeat("0", 64)}},
+		Consents:     []contactd.Consent{{Logon: "tim", Party: "acme"}},
+	})
+	want := strings.Join([]string{
+		"consent of tim to acme: not registered",
+		"certificate " + strings.Repeat("0", 64) + ": not registered",
+		"link of acme to CST:2: not registered",
+		"member ana of msd: not registered",
+		"delegation of tim to B2: not registered",
+		"owner ana of CST:2: not registered",
+		`party "nobody": not registered`,
+		`logon "nobody": not registered`,
+	}, "\n")
+	if err == nil || !errors.Is(err, contactd.ErrNotRegistered) || !strings.HasSuffix(err.Error(), ": "+want) {
+		t.Errorf("removing what is not registered: %v; want it to end\n%s", err, want)
+	}
+	unchanged("a failed removal")
+
+	// Each kind by its key; the logons and parties stay.
+	if err := s.RemoveRegistry(ctx, contactd.RegistryData{
+		Ownerships:   before.Ownerships,
+		Delegations:  []contactd.Delegation{{Logon: "tim", AccountID: "A1"}, {Logon: "tim", Customer: cst1}},
+		Memberships:  before.Memberships,
+		Links:        []contactd.Link{{Party: "acme", Customer: cst1}},
+		Certificates: []contactd.Certificate{{Thumbprint: tp}},
+		Consents:     before.Consents,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.ExportRegistry(ctx)
+	if !reflect.DeepEqual(got, contactd.RegistryData{Logons: before.Logons, Parties: before.Parties}) {
+		t.Errorf("after removing all but the logons and parties: %+v", got)
 	}
 }
 
