@@ -274,11 +274,14 @@ func checkID(what, id string) error {
 }
 
 func checkCustomer(what string, id CustomerID) error {
-	if _, err := ParseCustomerRef(CustomerRef(id)); err != nil || CustomerRef(id) == "" {
+	normal, err := ParseCustomerRef(CustomerRef(id))
+	if err != nil || CustomerRef(id) == "" {
 		return fmt.Errorf("%s: customer %q is not IRD:<9 digits> or CST:<digits>", what, CustomerRef(id))
 	}
-	if id.Type == IRD && len(id.Value) != 9 {
-		return fmt.Errorf("%s: IRD number %q is not in its 9-digit form", what, id.Value)
+	// The stores match customers as written: "cst" or an 8-digit IRD
+	// number would name nobody.
+	if normal != id {
+		return fmt.Errorf("%s: customer %q is not in its normal form %q", what, CustomerRef(id), CustomerRef(normal))
 	}
 	return nil
 }

@@ -193,6 +193,14 @@ func TestRegistryFileRefusals(t *testing.T) {
 	if err := bad.Validate(); err == nil {
 		t.Error("a certificate with a wrong thumbprint validated")
 	}
+	// The stores match customers as written, so only the normal form is
+	// taken from a caller that builds RegistryData itself.
+	for _, id := range []contactd.CustomerID{{Type: "cst", Value: "2"}, {Type: contactd.IRD, Value: "69096409"}} {
+		d := contactd.RegistryData{Ownerships: []contactd.Ownership{{Logon: "a", Customer: id}}}
+		if err := d.Validate(); err == nil || !strings.Contains(err.Error(), "normal form") {
+			t.Errorf("customer %+v: %v", id, err)
+		}
+	}
 	if !errors.Is(errors.Join(contactd.ErrNotRegistered), contactd.ErrNotRegistered) {
 		t.Fatal("unreachable")
 	}
