@@ -18,6 +18,7 @@ import (
 	"github.com/contactd/contactd/sqlite"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // metricsSandbox is a fresh sandbox whose API is instrumented, with the
@@ -61,7 +62,8 @@ func scrape(t *testing.T, url string) (map[string]*dto.MetricFamily, string) {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("scrape: %d %v", resp.StatusCode, err)
 	}
-	var p expfmt.TextParser
+	// the classic name rules: a scrape must parse for any Prometheus
+	p := expfmt.NewTextParser(model.LegacyValidation)
 	fams, err := p.TextToMetricFamilies(strings.NewReader(string(body)))
 	if err != nil {
 		t.Fatalf("scrape does not parse: %v\n%s", err, body)
