@@ -51,6 +51,7 @@ type config struct {
 	rate        int
 	mix         string
 	baseline    bool
+	rounds      int
 	timeout     time.Duration
 	serverPID   int
 	cpuProfile  string
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 = as fast as the workers go")
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation `weights`: "+strings.Join(opNames[:], ", "))
 	fs.BoolVar(&c.baseline, "baseline", false, "also measure a bare net/http+encoding/json handler with the same mix and print ratios to it")
+	fs.IntVar(&c.rounds, "rounds", 1, "with -baseline: alternate contactd and the bare handler in `N` slices of duration/N each, so that a machine that slows down or speeds up during the run weighs on both alike")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "`pid` of the contactd process, to report its CPU time and memory")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the bench's own CPU profile to `file`")
@@ -111,6 +113,12 @@ Flags:
 		return c, fmt.Errorf("-rate %d: want 0 (max) or more", c.rate)
 	case c.duration <= 0:
 		return c, fmt.Errorf("-duration %s: want more than 0", c.duration)
+	case c.rounds < 1:
+		return c, fmt.Errorf("-rounds %d: want at least 1", c.rounds)
+	case c.rounds > 1 && !c.baseline:
+		return c, fmt.Errorf("-rounds %d: alternates with the bare handler, so it needs -baseline", c.rounds)
+	case c.duration/time.Duration(c.rounds) < time.Second:
+		return c, fmt.Errorf("-rounds %d: slices of %s; want at least 1s each", c.rounds, c.duration/time.Duration(c.rounds))
 	}
 	if _, err := parseMix(c.mix); err != nil {
 		return c, err
@@ -161,6 +169,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "contactbench: %s, %d customers (seed %d), concurrency %d, rate %s, duration %s (warm-up %s), GOMAXPROCS %d\nmix: %s\n",
 		cfg.url, cfg.customers, cfg.seed, cfg.concurrency, rateString(cfg.rate), cfg.duration, cfg.warmup, runtime.GOMAXPROCS(0), mixString(mix))
+	if cfg.rounds > 1 {
+		fmt.Fprintf(stdout, "rounds: %d, each %s of contactd then %s of the bare handler\n",
+			cfg.rounds, cfg.duration/time.Duration(cfg.rounds), cfg.duration/time.Duration(cfg.rounds))
+	}
 
 	w := newWorkload(cfg.url, gen, mix, uint64(cfg.seed))
 	stopTokens, err := tokens(ctx, cfg.token, w.setToken)
@@ -169,35 +181,63 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer stopTokens()
 
-	before := readProc(cfg.serverPID)
-	res, err := attack(ctx, cfg, w, "contactd")
-	if err != nil {
-		return err
-	}
-	if cfg.serverPID != 0 {
-		after := readProc(cfg.serverPID)
-		res.serverCPU = after.cpu - before.cpu
-		res.extra = append(res.extra, fmt.Sprintf("contactd pid %d: CPU %.1fs in %s (%.2f cores, %.0f µs/request), RSS %.1f MB, peak RSS %.1f MB",
-			cfg.serverPID, res.serverCPU, res.elapsed.Round(time.Millisecond), res.serverCPU/res.elapsed.Seconds(),
-			1e6*res.serverCPU/float64(max(1, res.all.n)), after.rssMB, after.hwmMB))
-	}
-	free, created, lost, _ := w.snapshot()
-	res.extra = append(res.extra, fmt.Sprintf("model: %d free contact slots, %d live contacts created by the bench, %d slots given up", free, created, lost))
-
-	var base *result
+	res := newResult("contactd")
+	var (
+		base *result
+		bw   *workload
+		bcfg = cfg
+	)
 	if cfg.baseline {
 		url, stop, err := startBaseline(gen)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		bw := newWorkload(url, gen, mix, uint64(cfg.seed))
+		bw = newWorkload(url, gen, mix, uint64(cfg.seed))
 		bw.setToken(*w.token.Load())
-		bcfg := cfg
 		bcfg.url = url
-		if base, err = attack(ctx, bcfg, bw, "bare net/http+encoding/json (in-process)"); err != nil {
+		base = newResult("bare net/http+encoding/json (in-process)")
+	}
+	if cfg.warmup > 0 {
+		if err := attack(ctx, cfg, w, res.name, cfg.warmup, nil); err != nil {
 			return err
 		}
+		if base != nil {
+			if err := attack(ctx, bcfg, bw, base.name, cfg.warmup, nil); err != nil {
+				return err
+			}
+		}
+	}
+	slice := cfg.duration / time.Duration(cfg.rounds)
+	var proc procStats
+	for range cfg.rounds {
+		before := readProc(cfg.serverPID)
+		if err := attack(ctx, cfg, w, res.name, slice, res); err != nil {
+			return err
+		}
+		proc = readProc(cfg.serverPID)
+		res.serverCPU += proc.cpu - before.cpu
+		if base != nil {
+			if err := attack(ctx, bcfg, bw, base.name, slice, base); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range []*result{res, base} {
+		if r != nil && r.all.n == 0 {
+			return fmt.Errorf("%s: no request completed", r.name)
+		}
+	}
+	res.subst = w.substitutions()
+	if cfg.serverPID != 0 {
+		res.extra = append(res.extra, fmt.Sprintf("contactd pid %d: CPU %.1fs in %s (%.2f cores, %.0f µs/request), RSS %.1f MB, peak RSS %.1f MB",
+			cfg.serverPID, res.serverCPU, res.elapsed.Round(time.Millisecond), res.serverCPU/res.elapsed.Seconds(),
+			1e6*res.serverCPU/float64(max(1, res.all.n)), proc.rssMB, proc.hwmMB))
+	}
+	free, created, lost, _ := w.snapshot()
+	res.extra = append(res.extra, fmt.Sprintf("model: %d free contact slots, %d live contacts created by the bench, %d slots given up", free, created, lost))
+	if base != nil {
+		base.subst = bw.substitutions()
 	}
 	res.print(stdout, base)
 	if base != nil {
@@ -206,41 +246,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return ctx.Err()
 }
 
-// attack runs the warm-up and the measured attack on w's target.
-func attack(ctx context.Context, cfg config, w *workload, name string) (*result, error) {
-	pacer := vegeta.Rate{Freq: cfg.rate, Per: time.Second}
-	one := func(d time.Duration, r *result) {
-		c := uint64(cfg.concurrency)
-		atk := vegeta.NewAttacker(
-			vegeta.Workers(c), vegeta.MaxWorkers(c),
-			vegeta.Connections(cfg.concurrency), vegeta.MaxConnections(cfg.concurrency),
-			vegeta.KeepAlive(true), vegeta.Timeout(cfg.timeout), vegeta.Redirects(vegeta.NoFollow))
-		stop := context.AfterFunc(ctx, func() { atk.Stop() })
-		defer stop()
-		start := time.Now()
-		for res := range atk.Attack(w.targeter(), pacer, d, name) {
-			o := w.done(res)
-			if r != nil {
-				r.add(o, res.Latency)
-			}
-		}
+// attack runs an attack of d on w's target, adding what it measures to r;
+// a nil r is a warm-up, whose substitutions are then forgotten.
+func attack(ctx context.Context, cfg config, w *workload, name string, d time.Duration, r *result) error {
+	c := uint64(cfg.concurrency)
+	atk := vegeta.NewAttacker(
+		vegeta.Workers(c), vegeta.MaxWorkers(c),
+		vegeta.Connections(cfg.concurrency), vegeta.MaxConnections(cfg.concurrency),
+		vegeta.KeepAlive(true), vegeta.Timeout(cfg.timeout), vegeta.Redirects(vegeta.NoFollow))
+	stop := context.AfterFunc(ctx, func() { atk.Stop() })
+	defer stop()
+	start := time.Now()
+	for res := range atk.Attack(w.targeter(), vegeta.Rate{Freq: cfg.rate, Per: time.Second}, d, name) {
+		o := w.done(res)
 		if r != nil {
-			r.elapsed = time.Since(start)
+			r.add(o, res.Latency)
 		}
 	}
-	if cfg.warmup > 0 {
-		one(cfg.warmup, nil)
+	if r != nil {
+		r.elapsed += time.Since(start)
+	} else {
 		w.mu.Lock()
 		clear(w.subst)
 		w.mu.Unlock()
 	}
-	r := newResult(name)
-	one(cfg.duration, r)
-	r.subst = w.substitutions()
-	if r.all.n == 0 {
-		return nil, fmt.Errorf("%s: no request completed", name)
-	}
-	return r, ctx.Err()
+	return ctx.Err()
 }
 
 func checkReady(ctx context.Context, base string) error {

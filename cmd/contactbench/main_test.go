@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,6 +69,50 @@ func TestBenchAgainstContactd(t *testing.T) {
 	}
 }
 
+// TestBenchRounds: -rounds alternates the two targets and adds up each
+// one's slices into one table.
+func TestBenchRounds(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	gen, err := synthetic.New(10, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.Load(ctx, store, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Auth:    auth.Sandbox{},
+		DB:      store,
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"-url", srv.URL, "-customers", "10", "-seed", "3", "-duration", "3s", "-rounds", "3",
+		"-concurrency", "2", "-baseline", "-mix", "read-customer=1"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	t.Log(s)
+	// each table covers the three 1 s slices of its target: about 3 s
+	for _, name := range []string{"contactd", "bare net/http"} {
+		m := regexp.MustCompile(`== ` + name + `[^:]*: ([0-9.]+)s, [0-9]+ requests`).FindStringSubmatch(s)
+		if m == nil {
+			t.Fatalf("no %s table", name)
+		}
+		if secs, _ := strconv.ParseFloat(m[1], 64); secs < 2.9 || secs > 4.5 {
+			t.Errorf("%s measured for %ss, want the 3 slices of 1s", name, m[1])
+		}
+	}
+	if !strings.Contains(s, "rounds: 3, each 1s of contactd then 1s of the bare handler") {
+		t.Error("the rounds are not in the header")
+	}
+}
+
 func TestParseMix(t *testing.T) {
 	m, err := parseMix(defaultMix)
 	if err != nil {
@@ -94,6 +139,7 @@ func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-url", "http://10.0.0.1:8080"}, {"-url", "http://example.com"}, {"-customers", "0"},
 		{"-concurrency", "0"}, {"-rate", "-1"}, {"extra"},
+		{"-rounds", "0"}, {"-rounds", "2"}, {"-baseline", "-rounds", "40", "-duration", "20s"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
