@@ -21,17 +21,17 @@ import (
 	"github.com/contactd/contactd/synthetic"
 )
 
-// TestBenchAgainstContactd runs a short bench, with the baseline, against
-// an in-process contactd on a small seeded SQLite database: every request
-// must succeed, and the model must have kept the writes valid.
-func TestBenchAgainstContactd(t *testing.T) {
+// startContactd serves an in-process contactd on a SQLite database seeded
+// with n synthetic customers of the seed, until the test ends.
+func startContactd(t *testing.T, n int, seed int64) string {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
-	gen, err := synthetic.New(20, 9)
+	t.Cleanup(func() { store.Close() })
+	gen, err := synthetic.New(n, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,12 +43,20 @@ func TestBenchAgainstContactd(t *testing.T) {
 		Auth:    auth.Sandbox{},
 		DB:      store,
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
 
+// TestBenchAgainstContactd runs a short bench, with the baseline, against
+// an in-process contactd on a small seeded SQLite database: every request
+// must succeed, and the model must have kept the writes valid.
+func TestBenchAgainstContactd(t *testing.T) {
+	ctx := context.Background()
+	url := startContactd(t, 20, 9)
 	var out bytes.Buffer
 	// 20 customers have 80 free slots: a write-heavy mix exhausts slots and
 	// phone room, so substitutions happen too.
-	err = run(ctx, []string{"-url", srv.URL, "-customers", "20", "-seed", "9", "-duration", "1500ms", "-concurrency", "4", "-baseline",
+	err := run(ctx, []string{"-url", url, "-customers", "20", "-seed", "9", "-duration", "1500ms", "-concurrency", "4", "-baseline",
 		"-mix", "read-customer=20,read-account=10,post-contact=30,post-phone=20,put-contact=5,put-phone=5,delete-phone=5,delete-contact=5"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -72,27 +80,8 @@ func TestBenchAgainstContactd(t *testing.T) {
 // TestBenchRounds: -rounds alternates the two targets and adds up each
 // one's slices into one table.
 func TestBenchRounds(t *testing.T) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	gen, err := synthetic.New(10, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gen.Load(ctx, store, 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
-		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
-		Auth:    auth.Sandbox{},
-		DB:      store,
-	}))
-	defer srv.Close()
 	var out bytes.Buffer
-	if err := run(ctx, []string{"-url", srv.URL, "-customers", "10", "-seed", "3", "-duration", "3s", "-rounds", "3",
+	if err := run(context.Background(), []string{"-url", startContactd(t, 10, 3), "-customers", "10", "-seed", "3", "-duration", "3s", "-rounds", "3",
 		"-concurrency", "2", "-baseline", "-mix", "read-customer=1"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
