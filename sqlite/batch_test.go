@@ -132,22 +132,10 @@ func auditByRequest(t *testing.T, s *Store) map[string]contactd.AuditRecord {
 // IDs they took), and the audit trail holds exactly the successful ones.
 func TestGroupCommitMixedOutcomes(t *testing.T) {
 	s := gcStore(t)
-	a, err := s.Owner(ctx, contactd.OwnerRef{Customer: gcA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	aInc, err := s.Owner(ctx, contactd.OwnerRef{AccountID: gcAInc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	aGst, err := s.Owner(ctx, contactd.OwnerRef{AccountID: gcAGst})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.Owner(ctx, contactd.OwnerRef{Customer: gcB})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := storetest.Owner(t, s, contactd.OwnerRef{Customer: gcA})
+	aInc := storetest.Owner(t, s, contactd.OwnerRef{AccountID: gcAInc})
+	aGst := storetest.Owner(t, s, contactd.OwnerRef{AccountID: gcAGst})
+	b := storetest.Owner(t, s, contactd.OwnerRef{Customer: gcB})
 	// a first write under key k1, committed before the batch
 	k1ID, err := s.CreateContact(ctx, b, contactd.Contact{Type: contactd.Secondary, Name: "Keyed", Phones: []contactd.Phone{phone}}, keyed("k1-first", "k1", "fp-a"))
 	if err != nil {
@@ -325,10 +313,7 @@ func TestGroupCommitConcurrentMix(t *testing.T) {
 	}
 	owners := make([]contactd.Owner, n)
 	for i, c := range d.Customers {
-		o, err := s.Owner(ctx, contactd.OwnerRef{Customer: c.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
+		o := storetest.Owner(t, s, contactd.OwnerRef{Customer: c.ID})
 		owners[i] = o
 	}
 	batches0, _ := s.GroupCommitStats()
@@ -585,21 +570,7 @@ func TestGroupCommitClose(t *testing.T) {
 // BenchmarkCreateContactConcurrent: 32 writers at once, as the load test
 // runs them; group commit shares a transaction and its fsync between them.
 func BenchmarkCreateContactConcurrent(b *testing.B) {
-	s, _ := openTemp(b)
-	d := bulkDataset(b.N)
-	d.Contacts = nil
-	if err := s.Load(ctx, d); err != nil {
-		b.Fatal(err)
-	}
-	owners := make([]contactd.Owner, b.N)
-	for i := range owners {
-		o, err := s.Owner(ctx, contactd.OwnerRef{Customer: d.Customers[i].ID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		owners[i] = o
-	}
-	c := contactd.Contact{Type: contactd.Primary, Name: "Bench", Phones: []contactd.Phone{phone, phone}}
+	s, owners, c := createBench(b)
 	next := make(chan contactd.Owner, b.N)
 	for _, o := range owners {
 		next <- o

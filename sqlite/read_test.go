@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/storetest"
 )
 
 // TestContactsPlan: the three queries that list contacts search the
@@ -49,10 +50,7 @@ func TestContactsPlan(t *testing.T) {
 // account's customer, the one Owner gives.
 func TestAccountCustomerKey(t *testing.T) {
 	s := gcStore(t)
-	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: gcAInc})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.Owner(t, s, contactd.OwnerRef{AccountID: gcAInc})
 	a, err := s.Account(ctx, gcAInc)
 	if err != nil {
 		t.Fatal(err)
@@ -76,10 +74,7 @@ func TestAccountCustomerKey(t *testing.T) {
 // whatever order the phones were added in.
 func TestContactsJSONRoundTrip(t *testing.T) {
 	s := gcStore(t)
-	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: gcAGst})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.Owner(t, s, contactd.OwnerRef{AccountID: gcAGst})
 	name := "Ana \"Tane\" \\ Māori ✓ \t\x01 </script>"
 	p := contactd.Phone{Type: "BSN", Country: "AU", AreaCode: "02", Number: "98765432", Extension: "1\"2"}
 	id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: name, Phones: []contactd.Phone{p, phone}},

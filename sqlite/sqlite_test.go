@@ -81,10 +81,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if err := s.Load(ctx, smallDataset()); err != nil {
 		t.Fatal(err)
 	}
-	o, err := s.Owner(ctx, contactd.OwnerRef{Customer: cust})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.Owner(t, s, contactd.OwnerRef{Customer: cust})
 	id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "New", Phones: []contactd.Phone{phone}}, storetest.At(now))
 	if err != nil {
 		t.Fatal(err)
@@ -420,10 +417,7 @@ func TestSequenceExhausted(t *testing.T) {
 	if err != nil || id != contactd.MaxID {
 		t.Fatalf("AddPhone = %d, %v; want the last ID", id, err)
 	}
-	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: acct})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.Owner(t, s, contactd.OwnerRef{AccountID: acct})
 	_, err = s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone}}, storetest.At(now))
 	if err == nil || code(err) != "" {
 		t.Fatalf("CreateContact past 2^53: %v, want an unexpected error", err)
@@ -490,10 +484,7 @@ func TestLoadBulk(t *testing.T) {
 	if !raceEnabled && took > 30*time.Second*time.Duration(n)/100_000 {
 		t.Errorf("Load of %d took %v", n, took)
 	}
-	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: d.Accounts[n-1].ID})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := storetest.Owner(t, s, contactd.OwnerRef{AccountID: d.Accounts[n-1].ID})
 	cs, err := s.Contacts(ctx, o)
 	if err != nil || len(cs) != 1 || cs[0].ID != d.Contacts[n-1].Contact.ID {
 		t.Fatalf("last contact: %+v, %v", cs, err)
@@ -521,7 +512,11 @@ func bulkDataset(n int) contactd.Dataset {
 	return d
 }
 
-func BenchmarkCreateContact(b *testing.B) {
+// createBench is the store of BenchmarkCreateContact and
+// BenchmarkCreateContactConcurrent: b.N customers without contacts, whose
+// owners it returns, and the contact each gets.
+func createBench(b *testing.B) (*Store, []contactd.Owner, contactd.Contact) {
+	b.Helper()
 	s, _ := openTemp(b)
 	d := bulkDataset(b.N)
 	d.Contacts = nil
@@ -530,13 +525,13 @@ func BenchmarkCreateContact(b *testing.B) {
 	}
 	owners := make([]contactd.Owner, b.N)
 	for i := range owners {
-		o, err := s.Owner(ctx, contactd.OwnerRef{Customer: d.Customers[i].ID})
-		if err != nil {
-			b.Fatal(err)
-		}
-		owners[i] = o
+		owners[i] = storetest.Owner(b, s, contactd.OwnerRef{Customer: d.Customers[i].ID})
 	}
-	c := contactd.Contact{Type: contactd.Primary, Name: "Bench", Phones: []contactd.Phone{phone, phone}}
+	return s, owners, contactd.Contact{Type: contactd.Primary, Name: "Bench", Phones: []contactd.Phone{phone, phone}}
+}
+
+func BenchmarkCreateContact(b *testing.B) {
+	s, owners, c := createBench(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -551,10 +546,7 @@ func BenchmarkContacts(b *testing.B) {
 	if err := s.Load(ctx, bulkDataset(10_000)); err != nil {
 		b.Fatal(err)
 	}
-	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: "010005000INC001"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	o := storetest.Owner(b, s, contactd.OwnerRef{AccountID: "010005000INC001"})
 	// the account holds a PRIMRY with one phone; give it a SCNDRY with 5
 	if _, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "Five",
 		Phones: []contactd.Phone{phone, phone, phone, phone, phone}}, storetest.At(

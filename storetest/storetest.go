@@ -185,11 +185,19 @@ func must(t *testing.T, what string, err error) {
 	}
 }
 
+// Owner resolves ref in s, and fails the test or benchmark if it cannot.
+func Owner(tb testing.TB, s contactd.Store, ref contactd.OwnerRef) contactd.Owner {
+	tb.Helper()
+	o, err := s.Owner(context.Background(), ref)
+	if err != nil {
+		tb.Fatalf("Owner(%+v): %v", ref, err)
+	}
+	return o
+}
+
 func owner(t *testing.T, s contactd.Store, ref contactd.OwnerRef) contactd.Owner {
 	t.Helper()
-	o, err := s.Owner(context.Background(), ref)
-	must(t, fmt.Sprintf("Owner(%+v)", ref), err)
-	return o
+	return Owner(t, s, ref)
 }
 
 func customerOwner(t *testing.T, s contactd.Store, id contactd.CustomerID) contactd.Owner {
