@@ -195,19 +195,14 @@ func Owner(tb testing.TB, s contactd.Store, ref contactd.OwnerRef) contactd.Owne
 	return o
 }
 
-func owner(t *testing.T, s contactd.Store, ref contactd.OwnerRef) contactd.Owner {
-	t.Helper()
-	return Owner(t, s, ref)
-}
-
 func customerOwner(t *testing.T, s contactd.Store, id contactd.CustomerID) contactd.Owner {
 	t.Helper()
-	return owner(t, s, contactd.OwnerRef{Customer: id})
+	return Owner(t, s, contactd.OwnerRef{Customer: id})
 }
 
 func accountOwner(t *testing.T, s contactd.Store, id string) contactd.Owner {
 	t.Helper()
-	return owner(t, s, contactd.OwnerRef{AccountID: id})
+	return Owner(t, s, contactd.OwnerRef{AccountID: id})
 }
 
 // phone returns a valid NZ mobile number, different for each i.
