@@ -3,7 +3,9 @@
 // per second, latency percentiles and errors by API error code. With
 // -baseline it also measures, in the same run, a bare net/http +
 // encoding/json handler answering fixed bodies, and prints every figure with
-// its ratio to that ceiling.
+// its ratio to that ceiling. The bare handler runs in the bench's own
+// process, or with -baseline-process in a process of its own, as contactd
+// does (docs/performance.md says why the two differ).
 //
 // It is built on vegeta (github.com/tsenart/vegeta) as a library: a custom
 // Targeter produces the mix from a model of the seeded synthetic data set
@@ -51,6 +53,8 @@ type config struct {
 	rate        int
 	mix         string
 	baseline    bool
+	bareProcess bool
+	serveBare   string
 	rounds      int
 	timeout     time.Duration
 	serverPID   int
@@ -82,6 +86,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rate, "rate", 0, "requests per second; 0 = as fast as the workers go")
 	fs.StringVar(&c.mix, "mix", defaultMix, "operation `weights`: "+strings.Join(opNames[:], ", "))
 	fs.BoolVar(&c.baseline, "baseline", false, "also measure a bare net/http+encoding/json handler with the same mix and print ratios to it")
+	fs.BoolVar(&c.bareProcess, "baseline-process", false, "with -baseline: serve the bare handler from a process of its own, as contactd is, rather than from the bench's")
+	fs.StringVar(&c.serveBare, "serve-baseline", "", "serve the bare handler alone on `addr` (host:port), print its URL and wait for a signal (what -baseline-process starts)")
 	fs.IntVar(&c.rounds, "rounds", 1, "with -baseline: alternate contactd and the bare handler in `N` slices of duration/N each, so that a machine that slows down or speeds up during the run weighs on both alike")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "`pid` of the contactd process, to report its CPU time and memory")
@@ -115,6 +121,8 @@ Flags:
 		return c, fmt.Errorf("-duration %s: want more than 0", c.duration)
 	case c.rounds < 1:
 		return c, fmt.Errorf("-rounds %d: want at least 1", c.rounds)
+	case c.bareProcess && !c.baseline:
+		return c, errors.New("-baseline-process: says where the bare handler runs, so it needs -baseline")
 	case c.rounds > 1 && !c.baseline:
 		return c, fmt.Errorf("-rounds %d: alternates with the bare handler, so it needs -baseline", c.rounds)
 	case c.duration/time.Duration(c.rounds) < time.Second:
@@ -164,6 +172,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.serveBare != "" {
+		return serveBaseline(ctx, gen, cfg.serveBare, stdout)
+	}
 	if err := checkReady(ctx, cfg.url); err != nil {
 		return err
 	}
@@ -188,7 +199,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bcfg = cfg
 	)
 	if cfg.baseline {
-		url, stop, err := startBaseline(gen)
+		start, where := startBaseline, "in-process"
+		if cfg.bareProcess {
+			start, where = startBaselineProcess(cfg), "separate process"
+		}
+		url, pid, stop, err := start(gen)
 		if err != nil {
 			return err
 		}
@@ -196,7 +211,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bw = newWorkload(url, gen, mix, uint64(cfg.seed))
 		bw.setToken(*w.token.Load())
 		bcfg.url = url
-		base = newResult("bare net/http+encoding/json (in-process)")
+		bcfg.serverPID = pid
+		base = newResult("bare net/http+encoding/json (" + where + ")")
 	}
 	if cfg.warmup > 0 {
 		if err := attack(ctx, cfg, w, res.name, cfg.warmup, nil); err != nil {
@@ -209,7 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	slice := cfg.duration / time.Duration(cfg.rounds)
-	var proc procStats
+	var proc, bproc procStats
 	for range cfg.rounds {
 		before := readProc(cfg.serverPID)
 		if err := attack(ctx, cfg, w, res.name, slice, res); err != nil {
@@ -218,9 +234,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		proc = readProc(cfg.serverPID)
 		res.serverCPU += proc.cpu - before.cpu
 		if base != nil {
+			before := readProc(bcfg.serverPID)
 			if err := attack(ctx, bcfg, bw, base.name, slice, base); err != nil {
 				return err
 			}
+			bproc = readProc(bcfg.serverPID)
+			base.serverCPU += bproc.cpu - before.cpu
 		}
 	}
 	for _, r := range []*result{res, base} {
@@ -230,14 +249,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	res.subst = w.substitutions()
 	if cfg.serverPID != 0 {
-		res.extra = append(res.extra, fmt.Sprintf("contactd pid %d: CPU %.1fs in %s (%.2f cores, %.0f µs/request), RSS %.1f MB, peak RSS %.1f MB",
-			cfg.serverPID, res.serverCPU, res.elapsed.Round(time.Millisecond), res.serverCPU/res.elapsed.Seconds(),
-			1e6*res.serverCPU/float64(max(1, res.all.n)), proc.rssMB, proc.hwmMB))
+		res.extra = append(res.extra, res.procLine("contactd", cfg.serverPID, proc))
 	}
 	free, created, lost, _ := w.snapshot()
 	res.extra = append(res.extra, fmt.Sprintf("model: %d free contact slots, %d live contacts created by the bench, %d slots given up", free, created, lost))
 	if base != nil {
 		base.subst = bw.substitutions()
+		if bcfg.serverPID != 0 {
+			base.extra = append(base.extra, base.procLine("bare handler", bcfg.serverPID, bproc))
+		}
 	}
 	res.print(stdout, base)
 	if base != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -20,6 +22,21 @@ import (
 	"github.com/contactd/contactd/sqlite"
 	"github.com/contactd/contactd/synthetic"
 )
+
+// TestMain lets the test binary be the bare handler's process that
+// -baseline-process starts (os.Executable is the test binary here).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "-serve-baseline" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(2)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // startContactd serves an in-process contactd on a SQLite database seeded
 // with n synthetic customers of the seed, until the test ends.
@@ -102,6 +119,32 @@ func TestBenchRounds(t *testing.T) {
 	}
 }
 
+// TestBenchBaselineProcess: -baseline-process measures the bare handler in
+// a child process, reports that process's CPU, and stops it at the end.
+func TestBenchBaselineProcess(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-url", startContactd(t, 10, 3), "-customers", "10", "-seed", "3", "-duration", "1s",
+		"-concurrency", "2", "-baseline", "-baseline-process", "-mix", "read-customer=1,read-account=1"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	t.Log(s)
+	m := regexp.MustCompile(`(?m)^== bare net/http\+encoding/json \(separate process\): .*\n(?:.*\n)*?bare handler pid ([0-9]+): CPU [0-9.]+s`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatal("no separate-process bare table with its process's CPU")
+	}
+	if !regexp.MustCompile(`reads +100\.0% +[0-9]+ \([0-9.]+\)`).MatchString(s) {
+		t.Error("contactd's reads have no ratio to the bare handler")
+	}
+	// the child is gone once run returns
+	pid, _ := strconv.Atoi(m[1])
+	if _, err := os.Stat("/proc/" + m[1]); err == nil && pid > 0 {
+		if b, _ := os.ReadFile("/proc/" + m[1] + "/stat"); !bytes.Contains(b, []byte(") Z ")) {
+			t.Errorf("bare handler process %d still running", pid)
+		}
+	}
+}
+
 func TestParseMix(t *testing.T) {
 	m, err := parseMix(defaultMix)
 	if err != nil {
@@ -128,7 +171,7 @@ func TestFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-url", "http://10.0.0.1:8080"}, {"-url", "http://example.com"}, {"-customers", "0"},
 		{"-concurrency", "0"}, {"-rate", "-1"}, {"extra"},
-		{"-rounds", "0"}, {"-rounds", "2"}, {"-baseline", "-rounds", "40", "-duration", "20s"},
+		{"-rounds", "0"}, {"-rounds", "2"}, {"-baseline", "-rounds", "40", "-duration", "20s"}, {"-baseline-process"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

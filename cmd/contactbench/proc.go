@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // procStats are a process's CPU time and memory from /proc (Linux).
@@ -53,4 +55,12 @@ func readProc(pid int) procStats {
 		}
 	}
 	return s
+}
+
+// procLine reports the CPU a server process spent on r's requests and its
+// memory at the end.
+func (r *result) procLine(what string, pid int, end procStats) string {
+	return fmt.Sprintf("%s pid %d: CPU %.1fs in %s (%.2f cores, %.0f µs/request), RSS %.1f MB, peak RSS %.1f MB",
+		what, pid, r.serverCPU, r.elapsed.Round(time.Millisecond), r.serverCPU/r.elapsed.Seconds(),
+		1e6*r.serverCPU/float64(max(1, r.all.n)), end.rssMB, end.hwmMB)
 }
