@@ -175,8 +175,8 @@ WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 // a large part of a read's cost (docs/performance.md). Flat rows rather
 // than phones nested in their contacts: a nested array is rendered as text
 // and parsed again by json(), about a tenth of the query. The plan
-// searches contact's primary key on customer_key, then phone's on
-// contact_id: both tables are clustered that way (004_clustered.sql).
+// searches contact_one_live_per_type on customer_key, then
+// phone_live_by_contact.
 //
 // The owner test is `account_key IS <expr>`, never the index's own
 // `IFNULL(account_key, 0) = ?`: with the latter SQLite takes a bound value
