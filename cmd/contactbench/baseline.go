@@ -123,50 +123,53 @@ func quote(s string) string {
 	return string(b)
 }
 
+// newBaselineServer is the baseline's server, wherever it runs.
+func newBaselineServer(gen *synthetic.Generator) *http.Server {
+	return &http.Server{Handler: baselineHandler(gen), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+}
+
 // startBaseline serves the baseline on a loopback port of the bench's own
-// process and returns its URL (and 0: no process of its own).
-func startBaseline(gen *synthetic.Generator) (url string, pid int, stop func(), err error) {
+// process and returns its URL.
+func startBaseline(gen *synthetic.Generator) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", 0, nil, err
+		return "", nil, err
 	}
-	srv := &http.Server{Handler: baselineHandler(gen), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := newBaselineServer(gen)
 	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), 0, func() { srv.Close() }, nil
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }
 
 // startBaselineProcess serves the baseline from a child process (this
 // program with -serve-baseline), so that it runs as contactd does: a Go
 // runtime of its own beside the bench's, its requests crossing between
 // processes. It returns the child's URL and pid.
-func startBaselineProcess(cfg config) func(*synthetic.Generator) (string, int, func(), error) {
-	return func(*synthetic.Generator) (string, int, func(), error) {
-		exe, err := os.Executable()
-		if err != nil {
-			return "", 0, nil, err
-		}
-		cmd := exec.Command(exe, "-serve-baseline", "127.0.0.1:0",
-			"-customers", strconv.Itoa(cfg.customers), "-seed", strconv.FormatInt(cfg.seed, 10))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return "", 0, nil, err
-		}
-		if err := cmd.Start(); err != nil {
-			return "", 0, nil, err
-		}
-		stop := func() {
-			cmd.Process.Signal(os.Interrupt)
-			cmd.Wait()
-		}
-		// its first line is its URL; EOF if it failed
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if err != nil {
-			stop()
-			return "", 0, nil, fmt.Errorf("bare handler process: %w", err)
-		}
-		return strings.TrimSpace(line), cmd.Process.Pid, stop, nil
+func startBaselineProcess(cfg config) (url string, pid int, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", 0, nil, err
 	}
+	cmd := exec.Command(exe, "-serve-baseline", "127.0.0.1:0",
+		"-customers", strconv.Itoa(cfg.customers), "-seed", strconv.FormatInt(cfg.seed, 10))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stop = func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}
+	// its first line is its URL; EOF if it failed
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", 0, nil, fmt.Errorf("bare handler process: %w", err)
+	}
+	return strings.TrimSpace(line), cmd.Process.Pid, stop, nil
 }
 
 // serveBaseline serves the baseline alone on addr, printing its URL first,
@@ -176,7 +179,7 @@ func serveBaseline(ctx context.Context, gen *synthetic.Generator, addr string, s
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: baselineHandler(gen), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := newBaselineServer(gen)
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	stop := context.AfterFunc(ctx, func() { srv.Close() })
 	defer stop()

@@ -199,19 +199,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		bcfg = cfg
 	)
 	if cfg.baseline {
-		start, where := startBaseline, "in-process"
+		var (
+			stop  func()
+			where = "in-process"
+		)
 		if cfg.bareProcess {
-			start, where = startBaselineProcess(cfg), "separate process"
+			bcfg.url, bcfg.serverPID, stop, err = startBaselineProcess(cfg)
+			where = "separate process"
+		} else {
+			bcfg.url, stop, err = startBaseline(gen)
 		}
-		url, pid, stop, err := start(gen)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		bw = newWorkload(url, gen, mix, uint64(cfg.seed))
+		bw = newWorkload(bcfg.url, gen, mix, uint64(cfg.seed))
 		bw.setToken(*w.token.Load())
-		bcfg.url = url
-		bcfg.serverPID = pid
 		base = newResult("bare net/http+encoding/json (" + where + ")")
 	}
 	if cfg.warmup > 0 {

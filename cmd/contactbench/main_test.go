@@ -136,12 +136,9 @@ func TestBenchBaselineProcess(t *testing.T) {
 	if !regexp.MustCompile(`reads +100\.0% +[0-9]+ \([0-9.]+\)`).MatchString(s) {
 		t.Error("contactd's reads have no ratio to the bare handler")
 	}
-	// the child is gone once run returns
-	pid, _ := strconv.Atoi(m[1])
-	if _, err := os.Stat("/proc/" + m[1]); err == nil && pid > 0 {
-		if b, _ := os.ReadFile("/proc/" + m[1] + "/stat"); !bytes.Contains(b, []byte(") Z ")) {
-			t.Errorf("bare handler process %d still running", pid)
-		}
+	// the child has been stopped and reaped once run returns
+	if _, err := os.Stat("/proc/" + m[1]); err == nil {
+		t.Errorf("bare handler process %s still there", m[1])
 	}
 }
 
