@@ -176,7 +176,8 @@ WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 // a large part of a read's cost (docs/performance.md). Flat rows rather
 // than phones nested in their contacts: a nested array is rendered as text
 // and parsed again by json(), about a tenth of the query. The plan
-// searches contact_one_live_per_type, then phone_live_by_contact.
+// searches contact_one_live_per_type, then phone_live_by_contact, which
+// holds every phone column (migration 004).
 func contactsJSON(customerKey, accountTest string) string {
 	return `(SELECT json_group_array(json_array(ct.id, ct.contact_type, ct.name, ct.updated,
 		p.id, p.phone_type, p.country, p.area_code, p.number, p.extension))
