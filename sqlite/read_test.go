@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,56 @@ func TestContactsPlan(t *testing.T) {
 			strings.Contains(strings.ReplaceAll(all, "SCAN CONSTANT ROW", ""), "SCAN") {
 			t.Errorf("plan of %s: %s", q.name, all)
 		}
+	}
+}
+
+// TestMigration004OnAFilledDatabase: a database written at schema version
+// 3 migrates to the covering phone index, which holds the live phones only,
+// and reads give the phones as they were.
+func TestMigration004OnAFilledDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v3.db")
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateTo(ctx, db, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO customer (key, id_type, id_value) VALUES (1, 'IRD', '49091850')`,
+		`INSERT INTO contact (id, customer_key, contact_type, name, updated) VALUES (10, 1, 'PRIMRY', 'Aroha', 100)`,
+		`INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension) VALUES
+			(11, 10, 'CELL', 'NZ', '', '0211234567', ''), (12, 10, 'BSN', 'AU', '02', '98765432', '7'),
+			(13, 10, 'HOM', 'NZ', '', '094445555', '')`,
+		`UPDATE phone SET ceased = 200 WHERE id = 13`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var columns, inIndex int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_index_info('phone_live_by_contact')`).Scan(&columns); err != nil || columns != 8 {
+		t.Fatalf("phone_live_by_contact: %d columns, %v; want 8", columns, err)
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM phone INDEXED BY phone_live_by_contact
+WHERE contact_id = 10 AND ceased IS NULL`).Scan(&inIndex); err != nil || inIndex != 2 {
+		t.Fatalf("phones in the index: %d, %v; want 2", inIndex, err)
+	}
+	_, cs, err := s.CustomerContacts(ctx, contactd.CustomerID{Type: "IRD", Value: "49091850"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []contactd.Phone{{ID: 11, Type: "CELL", Country: "NZ", Number: "0211234567"},
+		{ID: 12, Type: "BSN", Country: "AU", AreaCode: "02", Number: "98765432", Extension: "7"}}
+	if len(cs) != 1 || cs[0].ID != 10 || cs[0].Name != "Aroha" || len(cs[0].Phones) != 2 ||
+		cs[0].Phones[0] != want[0] || cs[0].Phones[1] != want[1] {
+		t.Errorf("contacts after the migration: %+v", cs)
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"runtime"
 	"slices"
@@ -296,7 +297,11 @@ func migrations() ([]migration.Migration, error) { return migration.List(migrati
 // it: a second process opening the same file at once waits for the lock and
 // then sees the migration done. A database migrated by a newer contactd is
 // refused.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, math.MaxInt) }
+
+// migrateTo is migrate up to the given version: tests build a database of
+// an earlier schema with it, to migrate a filled one.
+func migrateTo(ctx context.Context, db *sql.DB, version int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -333,7 +338,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	rows.Close()
 	for _, m := range ms {
-		if applied[m.Version] {
+		if applied[m.Version] || m.Version > version {
 			continue // without taking the write lock
 		}
 		if err := applyMigration(ctx, db, m); err != nil {
