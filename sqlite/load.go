@@ -61,7 +61,8 @@ func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {
 		return err
 	}
 	defer findCustomer.Close()
-	insAccount, err := prepare(`INSERT INTO account (key, account_id, id_type, account_type, customer_key, profile) VALUES (?, ?, ?, ?, ?, ?)`)
+	insAccount, err := prepare(`INSERT INTO account (key, account_id, id_type, account_type, customer_key, customer_id_type, customer_id_value, profile)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,8 @@ func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {
 		if idType == "" {
 			idType = "ACC"
 		}
-		res, err := insAccount.ExecContext(ctx, nullKey(a.Key), a.ID, idType, a.Type, ck, profileText(a.Profile))
+		res, err := insAccount.ExecContext(ctx, nullKey(a.Key), a.ID, idType, a.Type, ck, string(a.Customer.Type), a.Customer.Value,
+			profileText(a.Profile))
 		if err != nil {
 			return fmt.Errorf("account %s: %w", a.ID, err)
 		}

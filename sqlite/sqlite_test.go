@@ -392,6 +392,32 @@ func TestTriggers(t *testing.T) {
 			t.Errorf("%d live phones", n)
 		}
 	})
+	t.Run("AccountCustomerID", func(t *testing.T) {
+		// an account's copy of its customer's ID (migration 005) is that
+		// ID, and neither it nor the customer's ever changes
+		s, _ := rawStore(t)
+		if err := rawExec(s, `INSERT INTO customer (key, id_type, id_value) VALUES (77, 'IRD', '49091850')`); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`INSERT INTO account (account_id, account_type, customer_key, customer_id_type, customer_id_value) VALUES ('X1', 'INC', 77, 'IRD', '069096409')`,
+			`INSERT INTO account (account_id, account_type, customer_key, customer_id_type, customer_id_value) VALUES ('X2', 'INC', 77, 'CST', '49091850')`,
+			`INSERT INTO account (account_id, account_type, customer_key) VALUES ('X3', 'INC', 77)`,
+			`UPDATE account SET customer_id_value = '49091850' WHERE account_id = '` + acct + `'`,
+			`UPDATE account SET customer_key = 77, customer_id_value = '49091850' WHERE account_id = '` + acct + `'`,
+			`UPDATE customer SET id_value = '49091851' WHERE key = 77`,
+		} {
+			if err := rawExec(s, q); err == nil {
+				t.Errorf("%s: accepted", q)
+			}
+		}
+		if err := rawExec(s, `INSERT INTO account (account_id, account_type, customer_key, customer_id_type, customer_id_value) VALUES ('X4', 'INC', 77, 'IRD', '49091850')`); err != nil {
+			t.Errorf("an account with its customer's ID: %v", err)
+		}
+		if err := rawExec(s, `UPDATE customer SET profile = '{"name":"x"}' WHERE key = 77`); err != nil {
+			t.Errorf("a customer's profile: %v", err)
+		}
+	})
 	t.Run("SequenceFollowsInserts", func(t *testing.T) {
 		s, c := rawStore(t)
 		if err := insertRawPhone(s, 8_000_000_000_000_000, c); err != nil {

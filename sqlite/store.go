@@ -31,7 +31,7 @@ func (s *Store) Customer(ctx context.Context, id contactd.CustomerID) (contactd.
 	return c, nil
 }
 
-const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, c.id_type, c.id_value, a.customer_key, a.profile`
+const accountColumns = `a.key, a.account_id, a.id_type, a.account_type, a.customer_id_type, a.customer_id_value, a.customer_key, a.profile`
 
 // scanAccount reads accountColumns, and then any further columns into more.
 func scanAccount(sc scanner, more ...any) (contactd.Account, error) {
@@ -50,8 +50,7 @@ func scanAccount(sc scanner, more ...any) (contactd.Account, error) {
 // Account returns the account with the ID.
 func (s *Store) Account(ctx context.Context, accountID string) (contactd.Account, error) {
 	a, err := scanAccount(s.queryRow(lookup(ctx), `SELECT `+accountColumns+`
-FROM account a JOIN customer c ON c.key = a.customer_key
-WHERE a.account_id = ?`, accountID))
+FROM account a WHERE a.account_id = ?`, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Account{}, notFound()
 	}
@@ -66,8 +65,7 @@ WHERE a.account_id = ?`, accountID))
 // with no account has an empty list.
 func (s *Store) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
 	rows, err := s.query(lookup(ctx), `SELECT `+accountColumns+`
-FROM customer c JOIN account a ON a.customer_key = c.key
-WHERE c.key = ?
+FROM account a WHERE a.customer_key = ?
 ORDER BY a.key`, customerKey)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
@@ -116,9 +114,8 @@ func scanOwner(sc scanner) (contactd.Owner, error) {
 func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
 	var row scanner
 	if ref.AccountID != "" {
-		row = s.queryRow(lookup(ctx), `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
-FROM account a JOIN customer c ON c.key = a.customer_key
-WHERE a.account_id = ?`, ref.AccountID)
+		row = s.queryRow(lookup(ctx), `SELECT customer_key, customer_id_type, customer_id_value, key, account_id, account_type
+FROM account WHERE account_id = ?`, ref.AccountID)
 	} else {
 		row = s.queryRow(lookup(ctx), `SELECT key, id_type, id_value, 0, '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
 			string(ref.Customer.Type), ref.Customer.Value)
@@ -301,8 +298,7 @@ func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (c
 }
 
 var accountContactsSQL = `SELECT ` + accountColumns + `, ` + contactsJSON("a.customer_key", ofAccountRow) + `
-FROM account a JOIN customer c ON c.key = a.customer_key
-WHERE a.account_id = ?`
+FROM account a WHERE a.account_id = ?`
 
 // AccountContacts is Account and Contacts in one query, one snapshot.
 func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
