@@ -152,6 +152,7 @@ func startBaselineProcess(cfg config) (url string, pid int, stop func(), err err
 	cmd := exec.Command(exe, "-serve-baseline", "127.0.0.1:0",
 		"-customers", strconv.Itoa(cfg.customers), "-seed", strconv.FormatInt(cfg.seed, 10))
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = childProcAttr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", 0, nil, err

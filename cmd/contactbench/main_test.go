@@ -6,12 +6,16 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -24,9 +28,10 @@ import (
 )
 
 // TestMain lets the test binary be the bare handler's process that
-// -baseline-process starts (os.Executable is the test binary here).
+// -baseline-process starts (os.Executable is the test binary here), or,
+// with asBench in its environment, a bench process.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "-serve-baseline" {
+	if len(os.Args) > 1 && os.Args[1] == "-serve-baseline" || os.Getenv(asBench) != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
@@ -199,4 +204,79 @@ func TestResultCode(t *testing.T) {
 	if decodeID([]byte(`{"ContactID":10000000000123}`), "ContactID") != 10000000000123 || decodeID([]byte(`{}`), "PhoneID") != 0 {
 		t.Error("decodeID")
 	}
+}
+
+// asBench in the test binary's environment makes it run as contactbench.
+const asBench = "CONTACTBENCH_TEST_AS_BENCH"
+
+// TestBareHandlerProcessEndsWithTheBench: a bench killed by SIGKILL, with no
+// chance to stop its bare handler's process, leaves none serving.
+func TestBareHandlerProcessEndsWithTheBench(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the parent-death signal is Linux's")
+	}
+	bench := exec.Command(os.Args[0], "-url", startContactd(t, 10, 3), "-customers", "10", "-seed", "3", "-duration", "60s",
+		"-concurrency", "1", "-baseline", "-baseline-process", "-mix", "read-customer=1")
+	bench.Env = append(os.Environ(), asBench+"=1")
+	if err := bench.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer bench.Process.Kill()
+	var child int
+	for deadline := time.Now().Add(20 * time.Second); child == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the bench started no bare handler process")
+		}
+		if kids := childrenOf(t, bench.Process.Pid); len(kids) > 0 {
+			child = kids[0]
+		}
+	}
+	if err := bench.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	bench.Wait()
+	for deadline := time.Now().Add(10 * time.Second); processState(child) != "" && processState(child) != "Z"; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("bare handler process %d still running 10 s after its bench was killed", child)
+		}
+	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kids []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...; comm may hold spaces and parentheses
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			if p, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
+				kids = append(kids, p)
+			}
+		}
+	}
+	return kids
+}
+
+// processState is pid's state letter in /proc ("Z" for a zombie), or ""
+// when there is no such process.
+func processState(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
 }
