@@ -252,12 +252,7 @@ func childrenOf(t *testing.T, pid int) []int {
 	}
 	var kids []int
 	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // gone meanwhile
-		}
-		// pid (comm) state ppid ...; comm may hold spaces and parentheses
-		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		fields := statFields(f)
 		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
 			if p, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
 				kids = append(kids, p)
@@ -270,13 +265,19 @@ func childrenOf(t *testing.T, pid int) []int {
 // processState is pid's state letter in /proc ("Z" for a zombie), or ""
 // when there is no such process.
 func processState(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if fields := statFields("/proc/" + strconv.Itoa(pid) + "/stat"); len(fields) > 0 {
+		return fields[0]
+	}
+	return ""
+}
+
+// statFields gives the fields of a /proc/PID/stat file after the command
+// name (state, ppid, ...), or none if the process is gone. The name, in
+// parentheses, may hold spaces and parentheses itself.
+func statFields(file string) []string {
+	b, err := os.ReadFile(file)
 	if err != nil {
-		return ""
+		return nil
 	}
-	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(fields) == 0 {
-		return ""
-	}
-	return fields[0]
+	return strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 }
