@@ -38,6 +38,9 @@ func metricsSandbox(t *testing.T) (api *sandboxServer, scrapeURL string) {
 	if err := m.RegisterPools(store); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.RegisterCommits(store); err != nil {
+		t.Fatal(err)
+	}
 	api = serveConfig(t, contacthttp.Config{
 		Service: &contactd.Service{Store: m.Store(store), Access: sandbox.Access{}},
 		Auth:    auth.Sandbox{},
@@ -159,6 +162,13 @@ func TestMetricsOverHTTP(t *testing.T) {
 	}
 	if !strings.Contains(text, `contactd_store_operation_duration_seconds_bucket{method="CreateContact",le="0.001"}`) {
 		t.Errorf("no store latency buckets:\n%s", text)
+	}
+	// one commit, of the one contact created: the refused POST wrote nothing
+	if got := series(fams, "contactd_store_commit_duration_seconds", nil); got != 1 {
+		t.Errorf("store_commit_duration_seconds_count = %v, want 1", got)
+	}
+	if got := series(fams, "contactd_store_commit_writes", nil); got != 1 || fams["contactd_store_commit_writes"].GetMetric()[0].GetHistogram().GetSampleSum() != 1 {
+		t.Errorf("store_commit_writes_count = %v, want 1 commit of 1 write", got)
 	}
 	if got := series(fams, "contactd_db_pool_max_open_connections", map[string]string{"pool": "write"}); got != 1 {
 		t.Errorf("write pool max_open_connections = %v, want 1", got)

@@ -1,6 +1,7 @@
 // Package metrics holds contactd's Prometheus metrics: HTTP requests by
 // operation and result code, requests in flight, store latency by method,
-// connection pool figures, and the Go runtime and process collectors.
+// the SQLite store's commits, connection pool figures, and the Go runtime
+// and process collectors.
 //
 // Each Metrics has its own registry (never the global default one), so
 // that tests and several servers in one process stay apart. The handler

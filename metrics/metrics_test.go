@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -208,5 +209,44 @@ func TestPools(t *testing.T) {
 	}
 	if err := m.RegisterPools(pools{}); err == nil {
 		t.Errorf("registering pools twice: %v", err)
+	}
+}
+
+// commitSource hands the observer it is given to the test.
+type commitSource struct{ f func(int, time.Duration) }
+
+func (c *commitSource) ObserveCommits(f func(int, time.Duration)) { c.f = f }
+
+func TestCommits(t *testing.T) {
+	m := metrics.New()
+	var c commitSource
+	if err := m.RegisterCommits(&c); err != nil {
+		t.Fatal(err)
+	}
+	c.f(1, 400*time.Microsecond)
+	c.f(7, 3*time.Millisecond)
+	c.f(64, 300*time.Millisecond) // a stalled fsync
+	fams := families(t, m)
+	d := find(fams["contactd_store_commit_duration_seconds"], nil).GetHistogram()
+	if d.GetSampleCount() != 3 || math.Abs(d.GetSampleSum()-0.3034) > 1e-9 {
+		t.Errorf("commit_duration_seconds: count %d sum %v, want 3 and 0.3034", d.GetSampleCount(), d.GetSampleSum())
+	}
+	under := map[float64]uint64{}
+	for _, b := range d.GetBucket() {
+		under[b.GetUpperBound()] = b.GetCumulativeCount()
+	}
+	if under[0.0005] != 1 || under[0.005] != 2 || under[0.25] != 2 || under[0.5] != 3 {
+		t.Errorf("commit_duration_seconds buckets: %v", under)
+	}
+	w := find(fams["contactd_store_commit_writes"], nil).GetHistogram()
+	if w.GetSampleCount() != 3 || w.GetSampleSum() != 72 {
+		t.Errorf("commit_writes: count %d sum %v, want 3 and 72", w.GetSampleCount(), w.GetSampleSum())
+	}
+	if err := m.RegisterCommits(&commitSource{}); err == nil {
+		t.Error("registering commits twice worked")
+	}
+	// the failed registration left the first one's series as they were
+	if got := find(families(t, m)["contactd_store_commit_duration_seconds"], nil).GetHistogram().GetSampleCount(); got != 3 {
+		t.Errorf("after a failed registration: count %d", got)
 	}
 }

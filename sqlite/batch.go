@@ -38,9 +38,11 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // maxBatch caps the jobs of one transaction: the first job's caller waits
@@ -83,12 +85,39 @@ func (r result) failed() bool { return !r.skipped && (r.err != nil || r.panics) 
 // and the jobs it ran in them, and the writes waiting for an answer.
 type batchStats struct {
 	batches, jobs, waiting atomic.Int64
+	observe                atomic.Pointer[func(writes int, d time.Duration)]
 }
 
 // GroupCommitStats reports how many write transactions the store has run
 // and how many writes they held: writes/batches is the mean group size.
 func (s *Store) GroupCommitStats() (batches, writes int64) {
 	return s.batches.batches.Load(), s.batches.jobs.Load()
+}
+
+// ObserveCommits has f called after each COMMIT that succeeds, from the
+// writer goroutine, with the number of writes it made durable and how long
+// the COMMIT took: writing the WAL frames, the fsync, and the checkpoint
+// SQLite runs in the commit that takes the WAL past its limit. That is
+// where a slow disk shows: one stalled fsync holds back every write queued
+// behind it (docs/performance.md). f must be quick; nil stops observing.
+func (s *Store) ObserveCommits(f func(writes int, d time.Duration)) {
+	if f == nil {
+		s.batches.observe.Store(nil)
+		return
+	}
+	s.batches.observe.Store(&f)
+}
+
+// commit commits tx, telling the observer, if any, when it succeeds.
+func (s *Store) commit(tx *sql.Tx, writes int) error {
+	start := time.Now()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if f := s.batches.observe.Load(); f != nil && writes > 0 {
+		(*f)(writes, time.Since(start))
+	}
+	return nil
 }
 
 // write runs fn as one atomic write, in a transaction it may share with
@@ -185,7 +214,7 @@ func (s *Store) runBatch(batch []*job) (rest []*job) {
 		if err := j.ctx.Err(); err != nil {
 			results[0] = result{err: fmt.Errorf("sqlite: %s: %w", j.op, err), skipped: true}
 		} else if results[0] = runJob(context.WithoutCancel(j.ctx), j, w); !results[0].failed() {
-			if err := tx.Commit(); err != nil {
+			if err := s.commit(tx, 1); err != nil {
 				results[0].err = fmt.Errorf("sqlite: %s: commit: %w", j.op, err)
 			}
 		}
@@ -217,7 +246,13 @@ func (s *Store) runBatch(batch []*job) (rest []*job) {
 			return s.abandon(batch, results, i+1, -1, fmt.Errorf("release savepoint: %w", err))
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	written := 0
+	for _, r := range results {
+		if !r.skipped && !r.failed() {
+			written++
+		}
+	}
+	if err := s.commit(tx, written); err != nil {
 		for i, j := range batch {
 			if !results[i].skipped && !results[i].panics {
 				results[i].err = fmt.Errorf("sqlite: %s: commit: %w", j.op, err)

@@ -318,6 +318,16 @@ func TestGroupCommitConcurrentMix(t *testing.T) {
 	}
 	batches0, _ := s.GroupCommitStats()
 	var mu sync.Mutex
+	var commits, committed int
+	s.ObserveCommits(func(writes int, d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d <= 0 {
+			t.Errorf("a commit of %d writes took %v", writes, d)
+		}
+		commits++
+		committed += writes
+	})
 	ok := map[string]int64{}
 	var wg sync.WaitGroup
 	start := make(chan struct{})
@@ -376,6 +386,22 @@ func TestGroupCommitConcurrentMix(t *testing.T) {
 	}
 	batches1, _ := s.GroupCommitStats()
 	t.Logf("%d writes in %d transactions", 4*n, batches1-batches0)
+	// every successful write was observed once, in a commit of the writer's
+	mu.Lock()
+	if committed != len(ok) || commits < 1 || int64(commits) > batches1-batches0 {
+		t.Errorf("observed %d writes in %d commits, want %d writes in at most %d", committed, commits, len(ok), batches1-batches0)
+	}
+	mu.Unlock()
+	// the observer is called before the write returns; nil stops it
+	s.ObserveCommits(nil)
+	if err := s.RenameContact(ctx, 100, "Unobserved", change("unobserved")); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if committed != len(ok) {
+		t.Errorf("a commit was observed after ObserveCommits(nil)")
+	}
 }
 
 // jobOf is a job for runBatch, answered on its own channel.
@@ -426,8 +452,13 @@ func TestGroupCommitCommitFails(t *testing.T) {
 		}),
 		jobOf(ctx, "rename", renameJob(200, "Last", "last")),
 	}
+	observed := 0
+	s.ObserveCommits(func(int, time.Duration) { observed++ })
 	if rest := s.runBatch(batch); len(rest) != 0 {
 		t.Fatalf("%d jobs left", len(rest))
+	}
+	if observed != 0 {
+		t.Errorf("a failed commit was observed")
 	}
 	for i, j := range batch {
 		r := <-j.reply

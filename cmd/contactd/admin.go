@@ -45,6 +45,11 @@ func newAdminRoutes(cfg serveConfig, store contactd.Store, log *slog.Logger) (ad
 			return a, fmt.Errorf("metrics: %w", err)
 		}
 	}
+	if c, ok := store.(metrics.Commits); ok {
+		if err := a.metrics.RegisterCommits(c); err != nil {
+			return a, fmt.Errorf("metrics: %w", err)
+		}
+	}
 	if cfg.sandbox {
 		if l, ok := store.(console.Lister); ok {
 			a.console = console.New(console.Config{Store: store, Lister: l, Logger: log})

@@ -59,6 +59,8 @@ func TestAdminListenerServesMetricsAndConsole(t *testing.T) {
 		`contactd_store_operation_duration_seconds_count{method="CreateContact"}`,
 		`contactd_db_pool_max_open_connections{pool="write"} 1`,
 		`contactd_db_pool_open_connections{pool="read"}`,
+		`contactd_store_commit_duration_seconds_bucket{le="5"}`,
+		`contactd_store_commit_writes_bucket{le="64"}`,
 		`contactd_http_requests_in_flight 0`,
 		`go_goroutines`,
 		`process_cpu_seconds_total`,
