@@ -7,6 +7,10 @@
 // process, or with -baseline-process in a process of its own, as contactd
 // does (docs/performance.md says why the two differ).
 //
+// With -fsync DIR it contacts no contactd and measures the disk under DIR
+// instead: the latency of a WAL-frame-sized overwrite + fsync, one at a
+// time, which sets the tail of contactd's durable writes on that disk.
+//
 // It is built on vegeta (github.com/tsenart/vegeta) as a library: a custom
 // Targeter produces the mix from a model of the seeded synthetic data set
 // (see package synthetic and `contactd seed`), which the answers keep up to
@@ -59,6 +63,7 @@ type config struct {
 	timeout     time.Duration
 	serverPID   int
 	cpuProfile  string
+	fsyncDir    string
 }
 
 func main() {
@@ -92,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "`pid` of the contactd process, to report its CPU time and memory")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the bench's own CPU profile to `file`")
+	fs.StringVar(&c.fsyncDir, "fsync", "", "measure the disk under `dir`: overwrite + fsync of one WAL-frame-sized block at a time for -duration, and print the latency distribution; no contactd needed")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: contactbench [flags]
 
@@ -100,6 +106,10 @@ Drives a running contactd (contactd serve --sandbox on a database filled by
 requests/s, p50, p90, p99 and max latency, and errors by API error code.
 Start it on a fresh copy of the seeded database: the bench regenerates the
 seeded identifiers from -customers and -seed and assumes nobody else writes.
+
+With -fsync DIR it measures the disk under DIR instead, with no contactd:
+the latency of a WAL-frame-sized overwrite + fsync, a floor under that of
+contactd's durable writes on that disk.
 
 Flags:
 `)
@@ -125,7 +135,9 @@ Flags:
 		return c, errors.New("-baseline-process: says where the bare handler runs, so it needs -baseline")
 	case c.rounds > 1 && !c.baseline:
 		return c, fmt.Errorf("-rounds %d: alternates with the bare handler, so it needs -baseline", c.rounds)
-	case c.duration/time.Duration(c.rounds) < time.Second:
+	case c.fsyncDir != "" && (c.baseline || c.serveBare != ""):
+		return c, errors.New("-fsync: measures the disk alone, so it goes with neither -baseline nor -serve-baseline")
+	case c.fsyncDir == "" && c.duration/time.Duration(c.rounds) < time.Second:
 		return c, fmt.Errorf("-rounds %d: slices of %s; want at least 1s each", c.rounds, c.duration/time.Duration(c.rounds))
 	}
 	if _, err := parseMix(c.mix); err != nil {
@@ -166,6 +178,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if cfg.fsyncDir != "" {
+		return probeFsync(ctx, cfg.fsyncDir, cfg.duration, stdout)
 	}
 	mix, _ := parseMix(cfg.mix)
 	gen, err := synthetic.New(cfg.customers, cfg.seed)
