@@ -7,6 +7,10 @@
 // process, or with -baseline-process in a process of its own, as contactd
 // does (docs/performance.md says why the two differ).
 //
+// With -admin-url (contactd's admin listener) the report adds the SQLite
+// store's commits during the measured run: how many, how many writes each
+// held, how long they took, which tells a write tail that is the disk's.
+//
 // With -fsync DIR it contacts no contactd and measures the disk under DIR
 // instead: the latency of a WAL-frame-sized overwrite + fsync, one at a
 // time, which sets the tail of contactd's durable writes on that disk.
@@ -64,6 +68,7 @@ type config struct {
 	serverPID   int
 	cpuProfile  string
 	fsyncDir    string
+	adminURL    string
 }
 
 func main() {
@@ -97,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "`pid` of the contactd process, to report its CPU time and memory")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the bench's own CPU profile to `file`")
+	fs.StringVar(&c.adminURL, "admin-url", "", "base `URL` of contactd's admin listener (serve --admin-addr): the report adds the SQLite store's commits during the measured run (how many, writes in each, how long)")
 	fs.StringVar(&c.fsyncDir, "fsync", "", "measure the disk under `dir`: overwrite + fsync of one WAL-frame-sized block at a time for -duration, and print the latency distribution; no contactd needed")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: contactbench [flags]
@@ -243,14 +249,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	slice := cfg.duration / time.Duration(cfg.rounds)
-	var proc, bproc procStats
+	var (
+		proc, bproc procStats
+		commits     commitStats
+		hasCommits  = cfg.adminURL != ""
+	)
 	for range cfg.rounds {
+		var from commitStats
+		if hasCommits {
+			if from, hasCommits, err = scrapeCommits(ctx, cfg.adminURL); err != nil {
+				return err
+			}
+		}
 		before := readProc(cfg.serverPID)
 		if err := attack(ctx, cfg, w, res.name, slice, res); err != nil {
 			return err
 		}
 		proc = readProc(cfg.serverPID)
 		res.serverCPU += proc.cpu - before.cpu
+		if hasCommits {
+			to, _, err := scrapeCommits(ctx, cfg.adminURL)
+			if err != nil {
+				return err
+			}
+			commits.add(from, to)
+		}
 		if base != nil {
 			before := readProc(bcfg.serverPID)
 			if err := attack(ctx, bcfg, bw, base.name, slice, base); err != nil {
@@ -268,6 +291,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res.subst = w.substitutions()
 	if cfg.serverPID != 0 {
 		res.extra = append(res.extra, res.procLine("contactd", cfg.serverPID, proc))
+	}
+	switch {
+	case hasCommits:
+		res.extra = append(res.extra, commits.line(res.elapsed))
+	case cfg.adminURL != "":
+		res.extra = append(res.extra, "commits: not reported by this server (its store commits each write on its own)")
 	}
 	free, created, lost, _ := w.snapshot()
 	res.extra = append(res.extra, fmt.Sprintf("model: %d free contact slots, %d live contacts created by the bench, %d slots given up", free, created, lost))
