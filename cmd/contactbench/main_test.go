@@ -22,6 +22,7 @@ import (
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/metrics"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
 	"github.com/contactd/contactd/synthetic"
@@ -47,6 +48,15 @@ func TestMain(m *testing.M) {
 // with n synthetic customers of the seed, until the test ends.
 func startContactd(t *testing.T, n int, seed int64) string {
 	t.Helper()
+	url, _ := startContactdWithAdmin(t, n, seed, false)
+	return url
+}
+
+// startContactdWithAdmin is startContactd with the metrics of the admin
+// listener served as contactd serves them; commits says whether the
+// store's commit series are registered.
+func startContactdWithAdmin(t *testing.T, n int, seed int64, commits bool) (url, adminURL string) {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bench.db"))
 	if err != nil {
@@ -60,13 +70,22 @@ func startContactd(t *testing.T, n int, seed int64) string {
 	if err := gen.Load(ctx, store, 0, nil); err != nil {
 		t.Fatal(err)
 	}
+	m := metrics.New()
+	if commits {
+		if err := m.RegisterCommits(store); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
-		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Service: &contactd.Service{Store: m.Store(store), Access: sandbox.Access{}},
 		Auth:    auth.Sandbox{},
 		DB:      store,
+		Metrics: m,
 	}))
 	t.Cleanup(srv.Close)
-	return srv.URL
+	admin := httptest.NewServer(m.Handler())
+	t.Cleanup(admin.Close)
+	return srv.URL, admin.URL
 }
 
 // TestBenchAgainstContactd runs a short bench, with the baseline, against
