@@ -170,41 +170,7 @@ func remember(ctx context.Context, tx *wtx, ch contactd.Change, op string, id in
 
 // Audit lists audit records in the order they were appended.
 func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
-	var where []string
-	var args []any
-	if q.Customer.Value != "" {
-		where = append(where, "customer_type = ? AND customer_value = ?")
-		args = append(args, string(q.Customer.Type), q.Customer.Value)
-	}
-	if q.AccountID != "" {
-		where = append(where, "account_id = ?")
-		args = append(args, q.AccountID)
-	}
-	if q.ContactID != 0 {
-		where = append(where, "contact_id = ?")
-		args = append(args, q.ContactID)
-	}
-	if !q.From.IsZero() {
-		where = append(where, "at >= ?")
-		args = append(args, q.From.UnixMicro())
-	}
-	if !q.To.IsZero() {
-		where = append(where, "at < ?")
-		args = append(args, q.To.UnixMicro())
-	}
-	if q.AfterSeq != 0 {
-		where = append(where, "seq > ?")
-		args = append(args, q.AfterSeq)
-	}
-	query := `SELECT seq, at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
-	caller, request_id, before, after FROM audit`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY seq"
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
+	query, args := auditQuery(q)
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: audit: %w", err)
@@ -235,6 +201,70 @@ func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.Au
 		return nil, fmt.Errorf("sqlite: audit: %w", err)
 	}
 	return records, nil
+}
+
+// The owner filters find rows through the contacts of the owner, live ones
+// by contact_one_live_per_type and ceased ones by contact_ceased_by_customer
+// (the audit has no index by customer or account: migration 006), then
+// check the row's own copy of the owner, so that they never return a row
+// of another owner.
+const (
+	auditOfCustomer = `contact_id IN (
+SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
+WHERE cu.id_type = ? AND cu.id_value = ? AND ct.ceased IS NULL
+UNION ALL
+SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
+WHERE cu.id_type = ? AND cu.id_value = ? AND ct.ceased IS NOT NULL)
+AND customer_type = ? AND customer_value = ?`
+	auditOfAccount = `contact_id IN (
+SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND IFNULL(ct.account_key, 0) = +ac.key
+WHERE ac.account_id = ? AND ct.ceased IS NULL
+UNION ALL
+SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND ct.account_key = ac.key
+WHERE ac.account_id = ? AND ct.ceased IS NOT NULL)
+AND account_id = ?`
+)
+
+// auditQuery is the statement and arguments of an Audit query.
+func auditQuery(q contactd.AuditQuery) (string, []any) {
+	var where []string
+	var args []any
+	if q.Customer.Value != "" {
+		where = append(where, auditOfCustomer)
+		for range 3 {
+			args = append(args, string(q.Customer.Type), q.Customer.Value)
+		}
+	}
+	if q.AccountID != "" {
+		where = append(where, auditOfAccount)
+		args = append(args, q.AccountID, q.AccountID, q.AccountID)
+	}
+	if q.ContactID != 0 {
+		where = append(where, "contact_id = ?")
+		args = append(args, q.ContactID)
+	}
+	if !q.From.IsZero() {
+		where = append(where, "at >= ?")
+		args = append(args, q.From.UnixMicro())
+	}
+	if !q.To.IsZero() {
+		where = append(where, "at < ?")
+		args = append(args, q.To.UnixMicro())
+	}
+	if q.AfterSeq != 0 {
+		where = append(where, "seq > ?")
+		args = append(args, q.AfterSeq)
+	}
+	query := `SELECT seq, at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
+	caller, request_id, before, after FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY seq"
+	if q.Limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	return query, args
 }
 
 func rawOrNull(s sql.NullString) json.RawMessage {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,21 +30,7 @@ func TestContactsPlan(t *testing.T) {
 		{"CustomerContacts", customerContactsSQL, []any{"IRD", "1"}, true},
 		{"AccountContacts", accountContactsSQL, []any{gcAInc}, true},
 	} {
-		rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q.sql, q.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "; ")
+		all := queryPlan(t, s, q.sql, q.args...)
 		search := "SEARCH ct USING INDEX contact_one_live_per_type (customer_key=?)"
 		if q.bothKeys {
 			search = "SEARCH ct USING INDEX contact_one_live_per_type (customer_key=? AND <expr>=?)"
@@ -53,6 +40,48 @@ func TestContactsPlan(t *testing.T) {
 			strings.Contains(strings.ReplaceAll(all, "SCAN CONSTANT ROW", ""), "SCAN") ||
 			q.name == "AccountContacts" && strings.Contains(all, " c ") {
 			t.Errorf("plan of %s: %s", q.name, all)
+		}
+	}
+}
+
+// queryPlan is EXPLAIN QUERY PLAN of the statement, its lines joined.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
+}
+
+// TestAuditPlan: with no index of its own by customer or account (migration
+// 006), the audit of an owner is searched through the owner's live and
+// ceased contacts and audit_by_contact, never by scanning a table.
+func TestAuditPlan(t *testing.T) {
+	s := gcStore(t)
+	for _, q := range []contactd.AuditQuery{
+		{Customer: gcA},
+		{AccountID: gcAInc},
+		{Customer: gcA, AfterSeq: 10, Limit: 5},
+		{AccountID: gcAInc, From: time.Unix(1, 0), To: time.Unix(2, 0)},
+	} {
+		query, args := auditQuery(q)
+		plan := queryPlan(t, s, query, args...)
+		if !strings.Contains(plan, "SEARCH audit USING INDEX audit_by_contact (contact_id=?") ||
+			!strings.Contains(plan, "INDEX contact_one_live_per_type (customer_key=?") ||
+			!strings.Contains(plan, "INDEX contact_ceased_by_customer (customer_key=?)") ||
+			strings.Contains(plan, "SCAN") {
+			t.Errorf("plan of %+v: %s", q, plan)
 		}
 	}
 }
@@ -78,6 +107,12 @@ func TestMigrationsOnAFilledDatabase(t *testing.T) {
 			(11, 10, 'CELL', 'NZ', '', '0211234567', ''), (12, 10, 'BSN', 'AU', '02', '98765432', '7'),
 			(13, 10, 'HOM', 'NZ', '', '094445555', '')`,
 		`UPDATE phone SET ceased = 200 WHERE id = 13`,
+		`INSERT INTO contact (id, customer_key, account_key, contact_type, name, updated) VALUES (20, 1, 5, 'SCNDRY', 'Tama', 100)`,
+		`INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension) VALUES (21, 20, 'CELL', 'NZ', '', '0217654321', '')`,
+		`UPDATE contact SET ceased = 300, updated = 300 WHERE id = 20`,
+		`INSERT INTO audit (at, operation, contact_id, customer_type, customer_value, account_id, caller) VALUES
+			(1, 'contact.create', 10, 'IRD', '49091850', '', '{}'), (2, 'contact.create', 20, 'IRD', '49091850', '49091850GST001', '{}'),
+			(3, 'contact.cease', 20, 'IRD', '49091850', '49091850GST001', '{}')`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -110,6 +145,28 @@ WHERE contact_id = 10 AND ceased IS NULL`).Scan(&inIndex); err != nil || inIndex
 	a, err := s.Account(ctx, "49091850GST001")
 	if err != nil || a.Key != 5 || a.CustomerKey != 1 || a.Customer != (contactd.CustomerID{Type: "IRD", Value: "49091850"}) {
 		t.Errorf("Account after the migration = %+v, %v", a, err)
+	}
+	// 006: the audit written before it is found by owner through the
+	// contacts, the ceased one too
+	for _, tc := range []struct {
+		q    contactd.AuditQuery
+		want []int64
+	}{
+		{contactd.AuditQuery{Customer: contactd.CustomerID{Type: "IRD", Value: "49091850"}}, []int64{10, 20, 20}},
+		{contactd.AuditQuery{AccountID: "49091850GST001"}, []int64{20, 20}},
+	} {
+		recs, err := s.Audit(ctx, tc.q)
+		var got []int64
+		for _, r := range recs {
+			got = append(got, r.ContactID)
+		}
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("Audit(%+v) after the migration: contacts %v, %v; want %v", tc.q, got, err, tc.want)
+		}
+	}
+	var gone int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('audit_by_customer', 'audit_by_account')`).Scan(&gone); err != nil || gone != 0 {
+		t.Errorf("%d of the audit's owner indexes left, %v", gone, err)
 	}
 }
 

@@ -418,6 +418,23 @@ func TestTriggers(t *testing.T) {
 			t.Errorf("a customer's profile: %v", err)
 		}
 	})
+	t.Run("OwnerKeysFrozen", func(t *testing.T) {
+		// the audit trail is found through contacts' owners (migration
+		// 006): an account keeps its ID and key, a customer its key
+		s, _ := rawStore(t)
+		for _, q := range []string{
+			`UPDATE account SET account_id = 'RENAMED' WHERE account_id = '` + acct + `'`,
+			`UPDATE account SET key = key + 1000 WHERE account_id = '` + acct + `'`,
+			`UPDATE customer SET key = key + 1000`,
+		} {
+			if err := rawExec(s, q); err == nil || !strings.Contains(err.Error(), "changed") {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		if err := rawExec(s, `UPDATE account SET profile = '{"x":1}' WHERE account_id = '`+acct+`'`); err != nil {
+			t.Errorf("an account's profile: %v", err)
+		}
+	})
 	t.Run("SequenceFollowsInserts", func(t *testing.T) {
 		s, c := rawStore(t)
 		if err := insertRawPhone(s, 8_000_000_000_000_000, c); err != nil {

@@ -70,20 +70,43 @@ func testAuditTrail(t *testing.T, s contactd.Store) {
 		t.Errorf("cease record: before %s after %s", recs[5].Before, recs[5].After)
 	}
 
-	// The filters.
+	// The filters. Customer A also gets a live customer-level contact, and
+	// customer B one: the owner filters must tell a customer's contacts,
+	// ceased or live, from its account's and from another customer's.
+	_, err = s.CreateContact(ctx, customerOwner(t, s, custA), contactd.Contact{Type: contactd.Primary, Name: "Of A", Phones: phones(1)}, ch("a1"))
+	must(t, "create for customer A", err)
+	_, err = s.CreateContact(ctx, customerOwner(t, s, custB), contactd.Contact{Type: contactd.Primary, Name: "Of B", Phones: phones(1)}, ch("b1"))
+	must(t, "create for customer B", err)
 	byCustomer, err := s.Audit(ctx, contactd.AuditQuery{Customer: custA})
 	must(t, "audit by customer", err)
 	byAccount, err := s.Audit(ctx, contactd.AuditQuery{AccountID: accA2})
 	must(t, "audit by account", err)
-	none, err := s.Audit(ctx, contactd.AuditQuery{Customer: custB})
+	ofB, err := s.Audit(ctx, contactd.AuditQuery{Customer: custB})
 	must(t, "audit of another customer", err)
+	otherAccount, err := s.Audit(ctx, contactd.AuditQuery{AccountID: accA1})
+	must(t, "audit of another account", err)
 	later, err := s.Audit(ctx, contactd.AuditQuery{From: t0.Add(time.Second)})
 	must(t, "audit after the writes", err)
 	limited, err := s.Audit(ctx, contactd.AuditQuery{AfterSeq: recs[1].Seq, Limit: 2})
 	must(t, "audit page", err)
-	if len(byCustomer) != 6 || len(byAccount) != 6 || len(none) != 0 || len(later) != 0 ||
+	if len(byCustomer) != 7 || len(byAccount) != 6 || len(ofB) != 1 || len(otherAccount) != 0 || len(later) != 0 ||
 		len(limited) != 2 || limited[0].Seq != recs[2].Seq {
-		t.Errorf("filters: customer %d account %d other %d later %d page %d", len(byCustomer), len(byAccount), len(none), len(later), len(limited))
+		t.Errorf("filters: customer %d account %d other customer %d other account %d later %d page %d",
+			len(byCustomer), len(byAccount), len(ofB), len(otherAccount), len(later), len(limited))
+	}
+	for i, r := range byCustomer {
+		if r.Customer != custA || (i < 6 && r.RequestID != recs[i].RequestID) || (i == 6 && r.RequestID != "a1") ||
+			(i > 0 && r.Seq <= byCustomer[i-1].Seq) {
+			t.Errorf("customer A's record %d: %+v", i, r)
+		}
+	}
+	for _, r := range byAccount {
+		if r.AccountID != accA2 || r.ContactID != id {
+			t.Errorf("account record: %+v", r)
+		}
+	}
+	if len(ofB) == 1 && (ofB[0].Customer != custB || ofB[0].RequestID != "b1") {
+		t.Errorf("customer B's record: %+v", ofB[0])
 	}
 }
 
