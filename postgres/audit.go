@@ -204,11 +204,28 @@ func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.Au
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// An owner's rows are found through its contacts (the audit has no
+	// index by customer or account: migration 004), then the row's own
+	// copy of the owner is checked, so that no other owner's row is listed.
 	if q.Customer.Value != "" {
-		where = append(where, "customer_type = "+arg(string(q.Customer.Type))+" AND customer_value = "+arg(q.Customer.Value))
+		t, v := arg(string(q.Customer.Type)), arg(q.Customer.Value)
+		where = append(where, `contact_id IN (
+SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
+WHERE cu.id_type = `+t+` AND cu.id_value = `+v+` AND ct.ceased IS NULL
+UNION ALL
+SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
+WHERE cu.id_type = `+t+` AND cu.id_value = `+v+` AND ct.ceased IS NOT NULL)
+AND customer_type = `+t+` AND customer_value = `+v)
 	}
 	if q.AccountID != "" {
-		where = append(where, "account_id = "+arg(q.AccountID))
+		a := arg(q.AccountID)
+		where = append(where, `contact_id IN (
+SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND COALESCE(ct.account_key, 0) = ac.key
+WHERE ac.account_id = `+a+` AND ct.ceased IS NULL
+UNION ALL
+SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND ct.account_key = ac.key
+WHERE ac.account_id = `+a+` AND ct.ceased IS NOT NULL)
+AND account_id = `+a)
 	}
 	if q.ContactID != 0 {
 		where = append(where, "contact_id = "+arg(q.ContactID))

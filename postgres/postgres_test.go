@@ -334,6 +334,28 @@ SELECT $1, key, $2, 'SCNDRY', 'x', now() FROM customer WHERE id_value = '2'`, is
 			t.Fatalf("AddPhone with a reused ID: %v, want a refusal by issued_id", err)
 		}
 	})
+	t.Run("OwnerKeysFrozen", func(t *testing.T) {
+		// the audit trail is found through contacts' owners (migration
+		// 004): a customer keeps its key and ID, an account its key, ID
+		// and customer
+		s := rawStore(t)
+		for _, q := range []string{
+			`UPDATE customer SET id_value = '49091851'`,
+			`UPDATE customer SET key = key + 1000`,
+			`UPDATE account SET account_id = 'RENAMED'`,
+			`UPDATE account SET key = key + 1000`,
+		} {
+			if err := rawExec(s, q); err == nil || !strings.Contains(err.Error(), "changed") {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+		if err := rawExec(s, `UPDATE customer SET profile = '{"x":1}'`); err != nil {
+			t.Errorf("a customer's profile: %v", err)
+		}
+		if err := rawExec(s, `UPDATE account SET profile = '{"x":1}'`); err != nil {
+			t.Errorf("an account's profile: %v", err)
+		}
+	})
 }
 
 // TestTriggersHoldUnderConcurrency races raw inserts and ceases, past the
