@@ -9,6 +9,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 const (
@@ -25,7 +26,7 @@ WHERE ct.id = $8`
 FROM contact ct LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
 WHERE ct.id = $1 AND ct.ceased IS NULL ORDER BY p.id`
 
-	phoneValuesSQL = `SELECT contact_id, phone_type, country, area_code, number, extension FROM phone WHERE id = $1`
+	phoneValuesSQL = `SELECT phone_type, country, area_code, number, extension FROM phone WHERE id = $1`
 
 	// lockIdempotencySQL queues the writes of one caller and key, in any
 	// replica, until the first of them ends.
@@ -55,28 +56,29 @@ func jsonOrNull(v any) ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// audit appends the record of a change to contactID (and phoneID, for
-// phone operations). It must be the write's last statement.
-func audit(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string, contactID, phoneID int64, before, after any) error {
+// queueAudit queues the record of a change to contactID (and phoneID, for
+// phone operations). It must be the write's last statement: the audit lock
+// it takes is held to commit.
+func queueAudit(b *pgx.Batch, ch contactd.Change, op string, contactID, phoneID int64, before, after any) error {
 	caller, err := json.Marshal(ch.Caller)
 	if err != nil {
 		return err
 	}
-	b, err := jsonOrNull(before)
+	bj, err := jsonOrNull(before)
 	if err != nil {
 		return err
 	}
-	a, err := jsonOrNull(after)
+	aj, err := jsonOrNull(after)
 	if err != nil {
 		return err
 	}
-	tag, err := tx.Exec(ctx, insertAuditSQL, ch.Time, op, phoneID, string(caller), ch.RequestID, jsonArg(b), jsonArg(a), contactID)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("audit: contact %d not found", contactID)
-	}
+	b.Queue(insertAuditSQL, ch.Time, op, phoneID, string(caller), ch.RequestID, jsonArg(bj), jsonArg(aj), contactID).
+		Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() != 1 {
+				return fmt.Errorf("audit: contact %d not found", contactID)
+			}
+			return nil
+		})
 	return nil
 }
 
@@ -88,52 +90,44 @@ func jsonArg(b []byte) any {
 	return string(b)
 }
 
-// liveContactValues reads a live contact and its live phones, as the audit
-// records it; CST404 when the contact is unknown or ceased.
-func liveContactValues(ctx context.Context, tx pgx.Tx, contactID int64) (*contactd.ContactValues, error) {
-	rows, err := tx.Query(ctx, contactValuesSQL, contactID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var v *contactd.ContactValues
-	for rows.Next() {
-		var (
-			ctype, name                             string
-			pid                                     *int64
-			ptype, country, area, number, extension *string
-		)
-		if err := rows.Scan(&ctype, &name, &pid, &ptype, &country, &area, &number, &extension); err != nil {
-			return nil, err
+// queueContactValues queues the read of a live contact and its live
+// phones, as the audit records them, into *v; *v stays nil when the contact
+// is unknown or ceased.
+func queueContactValues(b *pgx.Batch, contactID int64, v **contactd.ContactValues) {
+	b.Queue(contactValuesSQL, contactID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var (
+				ctype, name                             string
+				pid                                     *int64
+				ptype, country, area, number, extension *string
+			)
+			if err := rows.Scan(&ctype, &name, &pid, &ptype, &country, &area, &number, &extension); err != nil {
+				return err
+			}
+			if *v == nil {
+				*v = &contactd.ContactValues{ContactID: contactID, ContactType: contactd.ContactType(ctype), Name: name}
+			}
+			if pid != nil {
+				(*v).Phone = append((*v).Phone, contactd.PhoneValues{PhoneID: *pid, PhoneType: contactd.PhoneType(*ptype),
+					Country: *country, AreaCode: *area, PhoneNumber: *number, Extension: *extension})
+			}
 		}
-		if v == nil {
-			v = &contactd.ContactValues{ContactID: contactID, ContactType: contactd.ContactType(ctype), Name: name}
-		}
-		if pid != nil {
-			v.Phone = append(v.Phone, contactd.PhoneValues{PhoneID: *pid, PhoneType: contactd.PhoneType(*ptype),
-				Country: *country, AreaCode: *area, PhoneNumber: *number, Extension: *extension})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, notFound()
-	}
-	return v, nil
+		return rows.Err()
+	})
 }
 
-// phoneValues reads a phone, as the audit records it, with its contact's ID.
-func phoneValues(ctx context.Context, tx pgx.Tx, phoneID int64) (contactd.PhoneValues, int64, error) {
-	v := contactd.PhoneValues{PhoneID: phoneID}
-	var contactID int64
-	var ptype string
-	err := tx.QueryRow(ctx, phoneValuesSQL, phoneID).Scan(&contactID, &ptype, &v.Country, &v.AreaCode, &v.PhoneNumber, &v.Extension)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return v, 0, notFound()
-	}
-	v.PhoneType = contactd.PhoneType(ptype)
-	return v, contactID, err
+// queuePhoneValues queues the read of a phone, as the audit records it,
+// into v; v.PhoneID stays 0 when there is no such phone.
+func queuePhoneValues(b *pgx.Batch, phoneID int64, v *contactd.PhoneValues) {
+	b.Queue(phoneValuesSQL, phoneID).QueryRow(func(row pgx.Row) error {
+		var ptype string
+		err := row.Scan(&ptype, &v.Country, &v.AreaCode, &v.PhoneNumber, &v.Extension)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		v.PhoneID, v.PhoneType = phoneID, contactd.PhoneType(ptype)
+		return err
+	})
 }
 
 func phoneValuesOf(id int64, p contactd.Phone) contactd.PhoneValues {
@@ -169,24 +163,21 @@ func replay(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string) (id i
 	return id, true, nil
 }
 
-// remember stores the change's idempotency key with the ID it produced,
-// in the write's own transaction.
-func remember(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string, id int64) error {
+// queueRemember queues the keeping of the change's idempotency key, if it
+// has one, with the ID the write gave, after dropping a few expired keys.
+func queueRemember(b *pgx.Batch, ch contactd.Change, op string, id int64) {
 	k := ch.Idempotency
 	if k == nil {
-		return nil
+		return
 	}
-	if _, err := tx.Exec(ctx, purgeIdempotencySQL, ch.Time); err != nil {
-		return err
-	}
-	tag, err := tx.Exec(ctx, insertIdempotencySQL, ch.Caller.ID(), k.Key, k.Fingerprint, op, id, k.Expires, ch.Time)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("idempotency key %q of %s is held by another write", k.Key, ch.Caller.ID())
-	}
-	return nil
+	b.Queue(purgeIdempotencySQL, ch.Time)
+	b.Queue(insertIdempotencySQL, ch.Caller.ID(), k.Key, k.Fingerprint, op, id, k.Expires, ch.Time).
+		Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() != 1 {
+				return fmt.Errorf("idempotency key %q of %s is held by another write", k.Key, ch.Caller.ID())
+			}
+			return nil
+		})
 }
 
 // lockAuditSQL waits for every write that has taken an audit seq to end,

@@ -594,17 +594,30 @@ func ruleCode(err error) (contactd.Code, bool) {
 // nextIDs takes a block of n consecutive IDs (1 <= n <= 6) from the
 // sequence and returns the first.
 func nextIDs(ctx context.Context, tx pgx.Tx, n int) (int64, error) {
-	if n < 1 || n > idBlock {
-		return 0, fmt.Errorf("next ID: a block holds 1 to %d IDs, not %d", idBlock, n)
+	if err := blockSize(n); err != nil {
+		return 0, err
 	}
 	var first int64
-	if err := tx.QueryRow(ctx, `SELECT nextval('id_sequence')`).Scan(&first); err != nil {
+	if err := tx.QueryRow(ctx, nextIDSQL).Scan(&first); err != nil {
 		return 0, fmt.Errorf("next ID: %w", err)
 	}
-	if first <= 0 || first+int64(n)-1 > contactd.MaxID {
-		return 0, fmt.Errorf("next ID: the ID sequence is exhausted (%d)", first)
+	return first, checkIDs(first, n)
+}
+
+// blockSize checks n against the IDs a block holds.
+func blockSize(n int) error {
+	if n < 1 || n > idBlock {
+		return fmt.Errorf("next ID: a block holds 1 to %d IDs, not %d", idBlock, n)
 	}
-	return first, nil
+	return nil
+}
+
+// checkIDs checks a block of n IDs from first against the IDs' range.
+func checkIDs(first int64, n int) error {
+	if first <= 0 || first+int64(n)-1 > contactd.MaxID {
+		return fmt.Errorf("next ID: the ID sequence is exhausted (%d)", first)
+	}
+	return nil
 }
 
 // idBlock is the sequence's increment: the IDs one nextval hands out, a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func notFound() error { return contactd.Errorf(contactd.CST404, "") }
@@ -354,12 +355,73 @@ FOR UPDATE OF ct`
 
 	livePhonesSQL = `SELECT count(*) FROM phone WHERE contact_id = $1 AND ceased IS NULL`
 
+	// livePhonesBesideSQL counts the live phones of a phone's contact.
+	livePhonesBesideSQL = `SELECT count(*) FROM phone
+WHERE contact_id = (SELECT contact_id FROM phone WHERE id = $1) AND ceased IS NULL`
+
+	nextIDSQL = `SELECT nextval('id_sequence')`
+
 	updatePhoneSQL = `UPDATE phone
 SET phone_type = $1, country = $2, area_code = $3, number = $4, extension = $5
 WHERE id = $6 AND ceased IS NULL`
 
 	ceasePhoneSQL = `UPDATE phone SET ceased = $1 WHERE id = $2 AND ceased IS NULL`
 )
+
+// Each write is a transaction of two batches: the reads and locks its
+// decision needs, then its changes ending with the audit record. A batch
+// is one round trip, its statements run in order, each with a snapshot of
+// its own, so a read queued after a lock sees what the lock waited for.
+// Refusals are read from the results rather than returned from the
+// batch's callbacks: pgx drops its prepared statements of a batch that
+// fails.
+
+// send runs the batch's statements in tx in one round trip.
+func send(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// queueID queues a query of one bigint into *id, left 0 when there is no
+// row (no ID or key is 0).
+func queueID(b *pgx.Batch, query string, arg any, id *int64) {
+	b.Queue(query, arg).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(id); !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
+	})
+}
+
+// queueCount queues a query of one count into *n.
+func queueCount(b *pgx.Batch, query string, arg any, n *int) {
+	b.Queue(query, arg).QueryRow(func(row pgx.Row) error { return row.Scan(n) })
+}
+
+// queueNextIDs queues the taking of the next block of IDs into *first.
+// Queued beside a check that may refuse the write, it spends the block on
+// a refusal too; IDs need not be dense, only unique.
+func queueNextIDs(b *pgx.Batch, n int, first *int64) error {
+	if err := blockSize(n); err != nil {
+		return err
+	}
+	b.Queue(nextIDSQL).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(first); err != nil {
+			return fmt.Errorf("next ID: %w", err)
+		}
+		return checkIDs(*first, n)
+	})
+	return nil
+}
+
+// queueOne queues a statement that must change one row: none is CST404.
+func queueOne(b *pgx.Batch, query string, args ...any) {
+	b.Queue(query, args...).Exec(func(tag pgconn.CommandTag) error {
+		if tag.RowsAffected() == 0 {
+			return notFound()
+		}
+		return nil
+	})
+}
 
 // CreateContact adds a contact with its phones: CNT103 unless it has 1 to
 // 5 phones, CNT101 when the owner has a live contact of that type. The
@@ -376,24 +438,22 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 			id = first
 			return err
 		}
-		// The usual refusal, answered before spending IDs; the unique
-		// index decides between concurrent creates.
+		// The usual refusal; the unique index decides between concurrent
+		// creates.
 		var taken bool
-		if err := tx.QueryRow(ctx, liveOfTypeSQL, owner.CustomerKey, owner.AccountKey, string(c.Type)).Scan(&taken); err != nil {
+		b := &pgx.Batch{}
+		b.Queue(liveOfTypeSQL, owner.CustomerKey, owner.AccountKey, string(c.Type)).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&taken) })
+		if err := queueNextIDs(b, 1+len(c.Phones), &first); err != nil {
+			return err
+		}
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
 		if taken {
 			return contactd.Errorf(contactd.CNT101, "")
 		}
-		first, err = nextIDs(ctx, tx, 1+len(c.Phones))
-		if err != nil {
-			return err
-		}
-		now := unix(ch.Time)
-		if _, err := tx.Exec(ctx, insertContactSQL,
-			first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, now, nil); err != nil {
-			return err
-		}
+
 		n := len(c.Phones)
 		ids := make([]int64, n)
 		cols := [5][]string{make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)}
@@ -403,14 +463,18 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 			cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension
 			after.Phone = append(after.Phone, phoneValuesOf(ids[i], p))
 		}
-		if _, err := tx.Exec(ctx, insertPhonesSQL, ids, first, cols[0], cols[1], cols[2], cols[3], cols[4]); err != nil {
+		b = &pgx.Batch{}
+		b.Queue(insertContactSQL, first, owner.CustomerKey, nullKey(owner.AccountKey), string(c.Type), c.Name, unix(ch.Time), nil)
+		b.Queue(insertPhonesSQL, ids, first, cols[0], cols[1], cols[2], cols[3], cols[4])
+		queueRemember(b, ch, contactd.OpCreateContact, first)
+		if err := queueAudit(b, ch, contactd.OpCreateContact, first, 0, nil, after); err != nil {
+			return err
+		}
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
 		id = first
-		if err := remember(ctx, tx, ch, contactd.OpCreateContact, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, ch, contactd.OpCreateContact, first, 0, nil, after)
+		return nil
 	})
 	if err != nil {
 		return 0, err
@@ -418,56 +482,29 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 	return id, nil
 }
 
-// execOne runs a statement that must change one row: none is CST404.
-func execOne(ctx context.Context, tx pgx.Tx, query string, args ...any) error {
-	tag, err := tx.Exec(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound()
-	}
-	return nil
-}
-
-// lockContact locks the live contact's row; CST404 if there is none.
-func lockContact(ctx context.Context, tx pgx.Tx, contactID int64) error {
-	var id int64
-	err := tx.QueryRow(ctx, lockContactSQL, contactID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound()
-	}
-	return err
-}
-
-// lockPhoneContact locks the row of a live phone's live contact and
-// returns its ID; CST404 if there is none.
-func lockPhoneContact(ctx context.Context, tx pgx.Tx, phoneID int64) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, lockPhoneContactSQL, phoneID).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, notFound()
-	}
-	return id, err
-}
-
 // RenameContact changes the name of a live contact.
 func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
 	return s.write(ctx, "rename contact", func(ctx context.Context, tx pgx.Tx) error {
-		if err := lockContact(ctx, tx, contactID); err != nil {
+		var locked int64
+		var before *contactd.ContactValues
+		b := &pgx.Batch{}
+		queueID(b, lockContactSQL, contactID, &locked)
+		queueContactValues(b, contactID, &before)
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
-		before, err := liveContactValues(ctx, tx, contactID)
-		if err != nil {
-			return err
-		}
-		if err := execOne(ctx, tx, renameSQL, name, unix(ch.Time), contactID); err != nil {
-			return err
+		if locked == 0 || before == nil {
+			return notFound()
 		}
 		before.Phone = nil
 		after := *before
 		after.Name = name
-		return audit(ctx, tx, ch, contactd.OpRenameContact, contactID, 0, before, after)
+		b = &pgx.Batch{}
+		queueOne(b, renameSQL, name, unix(ch.Time), contactID)
+		if err := queueAudit(b, ch, contactd.OpRenameContact, contactID, 0, before, after); err != nil {
+			return err
+		}
+		return send(ctx, tx, b)
 	})
 }
 
@@ -475,17 +512,23 @@ func (s *Store) RenameContact(ctx context.Context, contactID int64, name string,
 // ceases its live phones in the same statement.
 func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
 	return s.write(ctx, "cease contact", func(ctx context.Context, tx pgx.Tx) error {
-		if err := lockContact(ctx, tx, contactID); err != nil {
+		var locked int64
+		var before *contactd.ContactValues
+		b := &pgx.Batch{}
+		queueID(b, lockContactSQL, contactID, &locked)
+		queueContactValues(b, contactID, &before)
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
-		before, err := liveContactValues(ctx, tx, contactID)
-		if err != nil {
+		if locked == 0 || before == nil {
+			return notFound()
+		}
+		b = &pgx.Batch{}
+		queueOne(b, ceaseContactSQL, unix(ch.Time), contactID)
+		if err := queueAudit(b, ch, contactd.OpCeaseContact, contactID, 0, before, nil); err != nil {
 			return err
 		}
-		if err := execOne(ctx, tx, ceaseContactSQL, unix(ch.Time), contactID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, ch, contactd.OpCeaseContact, contactID, 0, before, nil)
+		return send(ctx, tx, b)
 	})
 }
 
@@ -499,29 +542,35 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 			id = first
 			return err
 		}
-		if err := lockContact(ctx, tx, contactID); err != nil {
+		var locked int64
+		var live int
+		b := &pgx.Batch{}
+		queueID(b, lockContactSQL, contactID, &locked)
+		queueCount(b, livePhonesSQL, contactID, &live)
+		if err := queueNextIDs(b, 1, &first); err != nil {
 			return err
 		}
-		var live int
-		if err := tx.QueryRow(ctx, livePhonesSQL, contactID).Scan(&live); err != nil {
+		if err := send(ctx, tx, b); err != nil {
 			return err
+		}
+		if locked == 0 {
+			return notFound()
 		}
 		if live >= contactd.MaxPhones {
 			return contactd.Errorf(contactd.CNT103, "")
 		}
-		if id, err = nextIDs(ctx, tx, 1); err != nil {
+		b = &pgx.Batch{}
+		b.Queue(insertPhoneSQL, first, contactID, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension)
+		b.Queue(touchSQL, unix(ch.Time), contactID)
+		queueRemember(b, ch, contactd.OpAddPhone, first)
+		if err := queueAudit(b, ch, contactd.OpAddPhone, contactID, first, nil, phoneValuesOf(first, p)); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, insertPhoneSQL, id, contactID, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension); err != nil {
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
-		if _, err = tx.Exec(ctx, touchSQL, unix(ch.Time), contactID); err != nil {
-			return err
-		}
-		if err := remember(ctx, tx, ch, contactd.OpAddPhone, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, ch, contactd.OpAddPhone, contactID, id, nil, phoneValuesOf(id, p))
+		id = first
+		return nil
 	})
 	if err != nil {
 		return 0, err
@@ -532,21 +581,24 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 // UpdatePhone replaces every field of the live phone p.ID of a live contact.
 func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
 	return s.write(ctx, "update phone", func(ctx context.Context, tx pgx.Tx) error {
-		contactID, err := lockPhoneContact(ctx, tx, p.ID)
-		if err != nil {
+		var contactID int64
+		var before contactd.PhoneValues
+		b := &pgx.Batch{}
+		queueID(b, lockPhoneContactSQL, p.ID, &contactID)
+		queuePhoneValues(b, p.ID, &before)
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
-		before, _, err := phoneValues(ctx, tx, p.ID)
-		if err != nil {
+		if contactID == 0 || before.PhoneID == 0 {
+			return notFound()
+		}
+		b = &pgx.Batch{}
+		queueOne(b, updatePhoneSQL, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, p.ID)
+		b.Queue(touchSQL, unix(ch.Time), contactID)
+		if err := queueAudit(b, ch, contactd.OpUpdatePhone, contactID, p.ID, before, phoneValuesOf(p.ID, p)); err != nil {
 			return err
 		}
-		if err := execOne(ctx, tx, updatePhoneSQL, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, p.ID); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, touchSQL, unix(ch.Time), contactID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, ch, contactd.OpUpdatePhone, contactID, p.ID, before, phoneValuesOf(p.ID, p))
+		return send(ctx, tx, b)
 	})
 }
 
@@ -554,29 +606,30 @@ func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.C
 // contact's last live phone.
 func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
 	return s.write(ctx, "cease phone", func(ctx context.Context, tx pgx.Tx) error {
-		contactID, err := lockPhoneContact(ctx, tx, phoneID)
-		if err != nil {
+		var contactID int64
+		var live int
+		var before contactd.PhoneValues
+		b := &pgx.Batch{}
+		queueID(b, lockPhoneContactSQL, phoneID, &contactID)
+		queueCount(b, livePhonesBesideSQL, phoneID, &live)
+		queuePhoneValues(b, phoneID, &before)
+		if err := send(ctx, tx, b); err != nil {
 			return err
 		}
-		var live int
-		if err := tx.QueryRow(ctx, livePhonesSQL, contactID).Scan(&live); err != nil {
-			return err
+		if contactID == 0 || before.PhoneID == 0 {
+			return notFound()
 		}
 		if live <= contactd.MinPhones {
 			return contactd.Errorf(contactd.CNT103, "")
 		}
-		before, _, err := phoneValues(ctx, tx, phoneID)
-		if err != nil {
-			return err
-		}
 		now := unix(ch.Time)
-		if err := execOne(ctx, tx, ceasePhoneSQL, now, phoneID); err != nil {
+		b = &pgx.Batch{}
+		queueOne(b, ceasePhoneSQL, now, phoneID)
+		b.Queue(touchSQL, now, contactID)
+		if err := queueAudit(b, ch, contactd.OpCeasePhone, contactID, phoneID, before, nil); err != nil {
 			return err
 		}
-		if _, err = tx.Exec(ctx, touchSQL, now, contactID); err != nil {
-			return err
-		}
-		return audit(ctx, tx, ch, contactd.OpCeasePhone, contactID, phoneID, before, nil)
+		return send(ctx, tx, b)
 	})
 }
 
