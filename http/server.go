@@ -28,6 +28,8 @@ type Config struct {
 	Auth    Authenticator
 	DB      Pinger
 	Logger  *slog.Logger
+	// AccessLog takes the line each request leaves; nil is Logger.
+	AccessLog *slog.Logger
 	// RateLimit bounds each caller's requests; zero is no limit.
 	RateLimit RateLimit
 	// IdempotencyTTL is how long an Idempotency-Key is kept; zero is 24 hours.
@@ -50,13 +52,16 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.AccessLog == nil {
+		cfg.AccessLog = cfg.Logger
+	}
 	if cfg.IdempotencyTTL == 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
 	cfg.limiter = newCallerLimiter(cfg.RateLimit)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return withRequestID(cfg.Logger, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
+	return withRequestID(cfg.AccessLog, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.

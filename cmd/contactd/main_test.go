@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -234,5 +235,48 @@ func TestHeaderLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("40 KiB of headers answered %d, want 431", resp.StatusCode)
+	}
+}
+
+// TestServeAccessLog: a request's access line reaches the log while the
+// server runs (the access log is batched, at most accessLogPeriod late),
+// and the last requests' lines are written when it stops; every line of
+// the log is whole.
+func TestServeAccessLog(t *testing.T) {
+	addr := freeAddr(t)
+	base := "http://" + addr
+	stop, logs := startServe(t, map[string]string{"CONTACTD_SANDBOX": "1"},
+		"--addr", addr, "--db", filepath.Join(t.TempDir(), "s.db"), "--log-format", "json")
+	waitReady(t, base)
+	get := func(id string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+"/gateway/contact/status", nil)
+		req.Header.Set("X-Request-Id", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	get("access-line-while-running")
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), `"request_id":"access-line-while-running"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no access line while serving; logs:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	get("access-line-at-stop")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"request_id":"access-line-at-stop"`) {
+		t.Fatalf("the last access line was not written at shutdown; logs:\n%s", logs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
 	}
 }
