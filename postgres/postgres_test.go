@@ -1022,3 +1022,23 @@ WHERE application_name = $1 AND pid <> pg_backend_pid()`, schema).Scan(&n)
 		t.Fatalf("a write after recovery: %v", err)
 	}
 }
+
+// BenchmarkPhoneWrites adds a phone to a live contact and ceases it again,
+// one write at a time: the latency of a write, most of it round trips to
+// the server (docs/performance.md, PostgreSQL).
+func BenchmarkPhoneWrites(b *testing.B) {
+	s, _ := openTemp(b)
+	if err := s.Load(ctx, smallDataset()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		id, err := s.AddPhone(ctx, liveContact, phone, storetest.At(now))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CeasePhone(ctx, id, storetest.At(now)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
