@@ -482,24 +482,35 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 	return id, nil
 }
 
+// lockLiveContact locks a live contact's row and reads it, with its live
+// phones, as the audit records it, in one round trip; CST404 if there is
+// no such live contact.
+func lockLiveContact(ctx context.Context, tx pgx.Tx, contactID int64) (*contactd.ContactValues, error) {
+	var locked int64
+	var v *contactd.ContactValues
+	b := &pgx.Batch{}
+	queueID(b, lockContactSQL, contactID, &locked)
+	queueContactValues(b, contactID, &v)
+	if err := send(ctx, tx, b); err != nil {
+		return nil, err
+	}
+	if locked == 0 || v == nil {
+		return nil, notFound()
+	}
+	return v, nil
+}
+
 // RenameContact changes the name of a live contact.
 func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
 	return s.write(ctx, "rename contact", func(ctx context.Context, tx pgx.Tx) error {
-		var locked int64
-		var before *contactd.ContactValues
-		b := &pgx.Batch{}
-		queueID(b, lockContactSQL, contactID, &locked)
-		queueContactValues(b, contactID, &before)
-		if err := send(ctx, tx, b); err != nil {
+		before, err := lockLiveContact(ctx, tx, contactID)
+		if err != nil {
 			return err
-		}
-		if locked == 0 || before == nil {
-			return notFound()
 		}
 		before.Phone = nil
 		after := *before
 		after.Name = name
-		b = &pgx.Batch{}
+		b := &pgx.Batch{}
 		queueOne(b, renameSQL, name, unix(ch.Time), contactID)
 		if err := queueAudit(b, ch, contactd.OpRenameContact, contactID, 0, before, after); err != nil {
 			return err
@@ -512,18 +523,11 @@ func (s *Store) RenameContact(ctx context.Context, contactID int64, name string,
 // ceases its live phones in the same statement.
 func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
 	return s.write(ctx, "cease contact", func(ctx context.Context, tx pgx.Tx) error {
-		var locked int64
-		var before *contactd.ContactValues
-		b := &pgx.Batch{}
-		queueID(b, lockContactSQL, contactID, &locked)
-		queueContactValues(b, contactID, &before)
-		if err := send(ctx, tx, b); err != nil {
+		before, err := lockLiveContact(ctx, tx, contactID)
+		if err != nil {
 			return err
 		}
-		if locked == 0 || before == nil {
-			return notFound()
-		}
-		b = &pgx.Batch{}
+		b := &pgx.Batch{}
 		queueOne(b, ceaseContactSQL, unix(ch.Time), contactID)
 		if err := queueAudit(b, ch, contactd.OpCeaseContact, contactID, 0, before, nil); err != nil {
 			return err
