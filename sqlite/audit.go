@@ -20,16 +20,16 @@ const (
 	caller, request_id, before, after)
 SELECT ?1, ?2, ct.id, ?3, cu.id_type, cu.id_value, IFNULL(ac.account_id, ''), ?4, ?5, ?6, ?7
 FROM contact ct JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key
-WHERE ct.id = ?8`
+WHERE ct.id = +?8`
 
 	contactValuesSQL = `SELECT ct.contact_type, ct.name, p.id, p.phone_type, p.country, p.area_code, p.number, p.extension
 FROM contact ct LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
-WHERE ct.id = ? AND ct.ceased IS NULL ORDER BY p.id`
+WHERE ct.id = +? AND ct.ceased IS NULL ORDER BY p.id`
 
-	phoneValuesSQL = `SELECT contact_id, phone_type, country, area_code, number, extension FROM phone WHERE id = ?`
+	phoneValuesSQL = `SELECT contact_id, phone_type, country, area_code, number, extension FROM phone WHERE id = +?`
 
 	findIdempotencySQL = `SELECT fingerprint, operation, result_id FROM idempotency
-WHERE caller = ? AND key = ? AND expires > ?`
+WHERE caller = +? AND key = +? AND expires > +?`
 
 	// Expired keys are dropped a few at a time by the writes that add keys.
 	purgeIdempotencySQL = `DELETE FROM idempotency WHERE rowid IN

@@ -92,7 +92,7 @@ func TestAuditPlan(t *testing.T) {
 // written.
 func TestMigrationsOnAFilledDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v3.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
+	db, err := sql.Open(driverName, dsn(path, false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,7 @@
-// Package sqlite is a contactd.Store on a SQLite database file, through the
-// pure-Go driver modernc.org/sqlite.
+// Package sqlite is a contactd.Store on a SQLite database file, through
+// github.com/mattn/go-sqlite3 (SQLite itself, with cgo) or, in a build
+// without cgo, modernc.org/sqlite (SQLite translated to Go): driver_cgo.go
+// and driver_purego.go.
 //
 // The database holds the Store invariants itself (see migrations/001_init.sql):
 // a partial unique index allows one live contact per owner and type (CNT101),
@@ -29,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"runtime"
 	"slices"
 	"strconv"
@@ -40,8 +41,6 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/migration"
-	msqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -75,11 +74,15 @@ var _ contactd.Store = (*Store)(nil)
 // Open opens the database file at path, creating it if needed, and brings
 // its schema up to date. The path names a file: an in-memory database is
 // refused, since the read and write pools would each get their own.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string) (*Store, error) { return open(ctx, path, driverName) }
+
+// open is Open through the named database/sql driver, one that dsn's URIs
+// suit: tests open the store through a driver that watches it.
+func open(ctx context.Context, path, driver string) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
 		return nil, fmt.Errorf("sqlite: open %q: the store needs a database file", path)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open(driver, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -96,7 +99,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := sql.Open(driver, dsn(path, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -120,34 +123,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
-}
-
-// dsn is the URI for the file with the PRAGMAs every connection of a pool
-// runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
-// returns), foreign keys on, a busy timeout, and temporary files in memory.
-// Writers begin IMMEDIATE; readers are query_only.
-//
-// temp_store=MEMORY keeps the savepoints' journal of a group commit
-// (batch.go) in memory: on disk SQLite spills it to a temporary file past
-// 64 KiB, and a batch of 16 writes passes that, at two pwrite(2) calls per
-// page on the writer's path (about 5% of the CPU of writes, in a profile).
-// That journal only undoes a failed job inside a live transaction; a crash
-// needs none of it, since an uncommitted transaction never reaches the WAL.
-func dsn(file string, readOnly bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "temp_store(MEMORY)")
-	if readOnly {
-		// applied after the _pragma list, so journal_mode(WAL) runs first
-		q.Set("_query_only", "1")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
-	u := url.URL{Path: file}
-	return "file:" + u.EscapedPath() + "?" + q.Encode()
 }
 
 // Ping checks that both pools answer.
@@ -388,21 +363,28 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }
 
+// SQLite's extended result codes that ruleCode and the tests look for.
+const (
+	sqliteBusy              = 5
+	sqliteConstraintUnique  = 2067 // SQLITE_CONSTRAINT_UNIQUE
+	sqliteConstraintTrigger = 1811 // SQLITE_CONSTRAINT_TRIGGER
+)
+
 // ruleCode recognises the constraint and trigger errors that stand for a
 // Store rule: the one-live-contact-per-type index (CNT101) and the
 // phone-count triggers (CNT103).
 func ruleCode(err error) (contactd.Code, bool) {
-	var se *msqlite.Error
-	if !errors.As(err, &se) {
+	code, ok := errorCode(err)
+	if !ok {
 		return "", false
 	}
-	switch se.Code() {
-	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-		if strings.Contains(se.Error(), "contact_one_live_per_type") {
+	switch code {
+	case sqliteConstraintUnique:
+		if strings.Contains(err.Error(), "contact_one_live_per_type") {
 			return contactd.CNT101, true
 		}
-	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
-		if strings.Contains(se.Error(), string(contactd.CNT103)) {
+	case sqliteConstraintTrigger:
+		if strings.Contains(err.Error(), string(contactd.CNT103)) {
 			return contactd.CNT103, true
 		}
 	}

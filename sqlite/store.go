@@ -134,7 +134,7 @@ FROM account WHERE account_id = ?`, ref.AccountID)
 func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
 	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
 FROM contact ct `+ownerJoins+`
-WHERE ct.id = ? AND ct.ceased IS NULL`, contactID))
+WHERE ct.id = +? AND ct.ceased IS NULL`, contactID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Owner{}, notFound()
 	}
@@ -149,7 +149,7 @@ WHERE ct.id = ? AND ct.ceased IS NULL`, contactID))
 func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
 	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
 FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
-WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
+WHERE p.id = +? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Owner{}, notFound()
 	}
@@ -258,7 +258,7 @@ func decodeContacts(doc []byte) ([]contactd.Contact, error) {
 	return contacts, nil
 }
 
-var contactsSQL = `SELECT ` + contactsJSON("?1", ofBoundAccount)
+var contactsSQL = `SELECT ` + contactsJSON("+?1", ofBoundAccount)
 
 // Contacts lists the owner's own live contacts with their live phones, both
 // in ID order, in one query (one consistent snapshot). The owner is taken
@@ -320,13 +320,19 @@ func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd
 // The statements of the write transactions. They are all prepared on the
 // write connection when the store opens (writeQueries): while a
 // transaction holds that one connection nothing else could prepare them.
+//
+// A value that a WHERE term compares is bound as +? in the statements of
+// the request path: mattn/go-sqlite3 clears a statement's bindings after
+// each run, and since SQLite 3.54 that makes SQLite compile again, on the
+// next run, any statement whose plan weighed a bound value; the planner
+// does not look into +?, which is the same value (TestStatementsCompileOnce).
 const (
 	// touch moves a contact's updated at least one second forward: to now,
 	// or to one second past its current value if now is not later.
-	touchSQL = `UPDATE contact SET updated = MAX(?1, updated + 1) WHERE id = ?2`
+	touchSQL = `UPDATE contact SET updated = MAX(?1, updated + 1) WHERE id = +?2`
 
 	liveOfTypeSQL = `SELECT EXISTS (SELECT 1 FROM contact
-WHERE customer_key = ? AND IFNULL(account_key, 0) = ? AND contact_type = ? AND ceased IS NULL)`
+WHERE customer_key = +? AND IFNULL(account_key, 0) = +? AND contact_type = +? AND ceased IS NULL)`
 
 	insertContactSQL = `INSERT INTO contact (id, customer_key, account_key, contact_type, name, updated, ceased)
 VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -335,26 +341,26 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
 	renameSQL = `UPDATE contact SET name = ?1, updated = MAX(?2, updated + 1)
-WHERE id = ?3 AND ceased IS NULL`
+WHERE id = +?3 AND ceased IS NULL`
 
 	ceaseContactSQL = `UPDATE contact SET ceased = ?1, updated = MAX(?1, updated + 1)
-WHERE id = ?2 AND ceased IS NULL`
+WHERE id = +?2 AND ceased IS NULL`
 
 	livePhonesOfContactSQL = `SELECT (SELECT COUNT(*) FROM phone WHERE contact_id = ct.id AND ceased IS NULL)
-FROM contact ct WHERE ct.id = ? AND ct.ceased IS NULL`
+FROM contact ct WHERE ct.id = +? AND ct.ceased IS NULL`
 
 	updatePhoneSQL = `UPDATE phone
 SET phone_type = ?, country = ?, area_code = ?, number = ?, extension = ?
-WHERE id = ? AND ceased IS NULL
+WHERE id = +? AND ceased IS NULL
   AND EXISTS (SELECT 1 FROM contact WHERE id = phone.contact_id AND ceased IS NULL)
 RETURNING contact_id`
 
 	livePhonesBesideSQL = `SELECT p.contact_id,
 	(SELECT COUNT(*) FROM phone q WHERE q.contact_id = p.contact_id AND q.ceased IS NULL)
 FROM phone p JOIN contact ct ON ct.id = p.contact_id
-WHERE p.id = ? AND p.ceased IS NULL AND ct.ceased IS NULL`
+WHERE p.id = +? AND p.ceased IS NULL AND ct.ceased IS NULL`
 
-	ceasePhoneSQL = `UPDATE phone SET ceased = ? WHERE id = ?`
+	ceasePhoneSQL = `UPDATE phone SET ceased = ? WHERE id = +?`
 
 	nextIDsSQL = `UPDATE id_sequence SET next = next + ?1 RETURNING next - ?1`
 

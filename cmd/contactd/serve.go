@@ -206,7 +206,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         tlsConfig,
 	}
-	log.Info("contactd listening", "addr", ln.Addr().String(), "version", versionString(), "sandbox", cfg.sandbox, "tls", tlsConfig != nil)
+	log.Info("contactd listening", "addr", ln.Addr().String(), "version", versionString(),
+		"store", storeKind(cfg.db), "sandbox", cfg.sandbox, "tls", tlsConfig != nil)
 
 	served := make(chan error, 1)
 	go func() {

@@ -38,6 +38,14 @@ func openStore(ctx context.Context, db string) (contactStore, error) {
 	return s, nil
 }
 
+// storeKind names the store db opens, for the start-up log.
+func storeKind(db string) string {
+	if postgres.IsURL(db) {
+		return "postgresql"
+	}
+	return "sqlite, " + sqlite.Driver
+}
+
 // dbName is db as logs and messages show it: a URL's password hidden.
 func dbName(db string) string {
 	if !postgres.IsURL(db) {

@@ -1,0 +1,143 @@
+//go:build cgo
+
+package sqlite
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contactd/contactd"
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// SQLite's authorizer action codes of the statements that are compiled
+// every time they run: mattn/go-sqlite3 runs BEGIN and COMMIT as text.
+const (
+	authTransaction = 22 // SQLITE_TRANSACTION
+	authSavepoint   = 32 // SQLITE_SAVEPOINT
+)
+
+// compileWatch counts what SQLite's authorizer is asked while it watches:
+// the authorizer runs when a statement is compiled, not when it runs.
+type compileWatch struct {
+	mu       sync.Mutex
+	watching bool
+	asked    map[string]int
+}
+
+func (w *compileWatch) authorize(action int, a, b, _ string) int {
+	if action == authTransaction || action == authSavepoint {
+		return sqlite3.SQLITE_OK
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.watching {
+		w.asked[fmt.Sprintf("action %d on %s.%s", action, a, b)]++
+	}
+	return sqlite3.SQLITE_OK
+}
+
+// TestStatementsCompileOnce: once every statement of the request path has
+// run, running them again with other values compiles none of them again.
+// mattn/go-sqlite3 clears a statement's bindings after each run, and since
+// SQLite 3.54 that expires any statement whose plan depends on a bound
+// value (a "col = ?" that the planner weighs); each run then parses and
+// plans it again, which cost the writes a quarter of their throughput
+// (docs/performance.md, ninth round). The statements bind such values as
+// "+?", which the planner does not look into.
+func TestStatementsCompileOnce(t *testing.T) {
+	w := &compileWatch{asked: map[string]int{}}
+	name := "contactd-sqlite3-compile-watch"
+	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		c.RegisterAuthorizer(w.authorize)
+		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
+		return err
+	}})
+	s, err := open(ctx, filepath.Join(t.TempDir(), "watch.db"), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	var ds contactd.Dataset
+	for i := range 4 {
+		id := contactd.CustomerID{Type: contactd.CST, Value: fmt.Sprint(100 + i)}
+		ds.Customers = append(ds.Customers, contactd.Customer{ID: id, Profile: json.RawMessage(`{}`)})
+		ds.Accounts = append(ds.Accounts, contactd.Account{ID: fmt.Sprintf("%sGST00%d", id.Value, i), IDType: "ACC", Type: "GST",
+			Customer: id, Profile: json.RawMessage(`{}`)})
+	}
+	if err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	round := func(i int) {
+		t.Helper()
+		ch := contactd.Change{Time: now.Add(time.Duration(i) * time.Minute), Caller: contactd.Caller{Subject: "watch"}, RequestID: fmt.Sprint(i)}
+		for _, ref := range []contactd.OwnerRef{{Customer: ds.Customers[i].ID}, {AccountID: ds.Accounts[i].ID}} {
+			owner, err := s.Owner(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ch.Idempotency = &contactd.Idempotency{Key: fmt.Sprint("key", i, ref.AccountID), Fingerprint: "f", Expires: ch.Time.Add(time.Hour)}
+			c := contactd.Contact{Type: contactd.Primary, Name: fmt.Sprint("Name ", i), Phones: []contactd.Phone{phone}}
+			id, err := s.CreateContact(ctx, owner, c, ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := s.CreateContact(ctx, owner, c, ch); err != nil || again != id {
+				t.Fatalf("replayed create: %d, %v; want %d", again, err, id)
+			}
+			if _, err := s.CreateContact(ctx, owner, c, contactd.Change{Time: ch.Time, Caller: ch.Caller}); code(err) != contactd.CNT101 {
+				t.Fatalf("second primary: %v", err)
+			}
+			ch.Idempotency = nil
+			pid, err := s.AddPhone(ctx, id, phone, ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed := phone
+			changed.ID, changed.Number = pid, "0211234567"
+			steps := []error{
+				s.UpdatePhone(ctx, changed, ch),
+				s.RenameContact(ctx, id, fmt.Sprint("Renamed ", i), ch),
+			}
+			_, err = s.ContactOwner(ctx, id)
+			steps = append(steps, err)
+			_, err = s.PhoneOwner(ctx, pid)
+			steps = append(steps, err)
+			_, err = s.Contacts(ctx, owner)
+			steps = append(steps, err)
+			_, _, err = s.CustomerContacts(ctx, ds.Customers[i].ID)
+			steps = append(steps, err)
+			_, _, err = s.AccountContacts(ctx, ds.Accounts[i].ID)
+			steps = append(steps, err, s.CeasePhone(ctx, pid, ch), s.CeaseContact(ctx, id, ch))
+			for n, err := range steps {
+				if err != nil {
+					t.Fatalf("round %d, %v, step %d: %v", i, ref, n, err)
+				}
+			}
+		}
+	}
+	round(0)
+	w.mu.Lock()
+	w.watching = true
+	w.mu.Unlock()
+	for i := 1; i < len(ds.Customers); i++ {
+		round(i)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.asked) > 0 {
+		var asked []string
+		for k, n := range w.asked {
+			asked = append(asked, fmt.Sprintf("%s (%d)", k, n))
+		}
+		sort.Strings(asked)
+		t.Errorf("statements compiled again after their first run; the authorizer was asked: %v", asked)
+	}
+}
