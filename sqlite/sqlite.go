@@ -146,8 +146,8 @@ func (s *Store) Close() error {
 	return errors.Join(s.rs.close(), s.ws.close(), s.r.Close(), s.w.Close())
 }
 
-// stmtCache prepares each query once for a pool: modernc.org/sqlite keeps
-// no statement cache of its own, and preparing costs about as much as
+// stmtCache prepares each query once for a pool: neither driver keeps a
+// statement cache of its own, and preparing costs about as much as
 // running one of these small statements. database/sql prepares a Stmt
 // again on each connection that runs it and keeps it there.
 type stmtCache struct {
