@@ -22,7 +22,7 @@ const Driver = "mattn/go-sqlite3 (SQLite in C, cgo)"
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// no DSN parameter for it; see dsn for why
+		// the driver has no DSN parameter for it; dsn says why it is set
 		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
 		return err
 	}})
