@@ -46,14 +46,7 @@ func dsn(file string, readOnly bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "FULL")
 	q.Set("_foreign_keys", "1")
-	if readOnly {
-		// the driver runs it after journal_mode
-		q.Set("_query_only", "1")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
-	u := url.URL{Path: file}
-	return "file:" + u.EscapedPath() + "?" + q.Encode()
+	return fileURI(file, q, readOnly)
 }
 
 // errorCode is SQLite's extended result code of err, if it is SQLite's.

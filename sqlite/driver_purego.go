@@ -29,14 +29,7 @@ func dsn(file string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "temp_store(MEMORY)")
-	if readOnly {
-		// applied after the _pragma list, so journal_mode(WAL) runs first
-		q.Set("_query_only", "1")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
-	u := url.URL{Path: file}
-	return "file:" + u.EscapedPath() + "?" + q.Encode()
+	return fileURI(file, q, readOnly)
 }
 
 // errorCode is SQLite's extended result code of err, if it is SQLite's.

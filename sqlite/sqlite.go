@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"runtime"
 	"slices"
 	"strconv"
@@ -123,6 +124,20 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// fileURI is the file's URI with a driver's PRAGMA parameters q and the two
+// parameters both drivers take alike: readers are query_only (each driver
+// applies it after journal_mode, so the file is in WAL mode first), writers
+// begin IMMEDIATE.
+func fileURI(file string, q url.Values, readOnly bool) string {
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Path: file}
+	return "file:" + u.EscapedPath() + "?" + q.Encode()
 }
 
 // Ping checks that both pools answer.
