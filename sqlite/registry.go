@@ -318,7 +318,7 @@ WHERE logon = ?1 AND ((customer_type = ?2 AND customer_value = ?3) OR (account_i
 		if err := rowsOf(`SELECT (SELECT json_group_array(account_id) FROM reg_link_account a
 	WHERE a.party = l.party AND a.customer_type = l.customer_type AND a.customer_value = l.customer_value)
 FROM reg_link l JOIN reg_party p ON p.party = l.party AND p.kind = 'intermediary'
-WHERE l.party = ? AND l.customer_type = ? AND l.customer_value = ?`, func(r *sql.Rows) error {
+WHERE l.party = +? AND l.customer_type = +? AND l.customer_value = +?`, func(r *sql.Rows) error {
 			var accounts string
 			if err := r.Scan(&accounts); err != nil {
 				return err
@@ -331,7 +331,7 @@ WHERE l.party = ? AND l.customer_type = ? AND l.customer_value = ?`, func(r *sql
 		}
 		if o.AccountLevel() {
 			if err := rowsOf(`SELECT t.account_type FROM reg_agency_type t JOIN reg_party p ON p.party = t.party AND p.kind = 'agency'
-WHERE t.party = ? AND t.account_type = ?`, func(r *sql.Rows) error {
+WHERE t.party = +? AND t.account_type = +?`, func(r *sql.Rows) error {
 				var t string
 				err := r.Scan(&t)
 				if !slices.Contains(g.AccountTypes, t) {

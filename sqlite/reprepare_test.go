@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth/authtest"
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
@@ -44,7 +45,8 @@ func (w *compileWatch) authorize(action int, a, b, _ string) int {
 }
 
 // TestStatementsCompileOnce: once every statement of the request path has
-// run, running them again with other values compiles none of them again.
+// run (the store's reads and writes, and the registry that production
+// access reads), running them again with other values compiles none of them again.
 // mattn/go-sqlite3 clears a statement's bindings after each run, and since
 // SQLite 3.54 that expires any statement whose plan depends on a bound
 // value (a "col = ?" that the planner weighs); each run then parses and
@@ -75,6 +77,30 @@ func TestStatementsCompileOnce(t *testing.T) {
 	if err := s.Load(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
+	// The registry that production access reads on every request.
+	pem := authtest.SelfSigned(t, "acme", 1).PEM
+	cert, err := contactd.ParseCertificatePEM("acme", pem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := contactd.RegistryData{
+		Logons: []contactd.Logon{{ID: "ana"}, {ID: "tim"}},
+		Parties: []contactd.Party{{ID: "acme", Kind: contactd.PartyIntermediary},
+			{ID: "msd", Kind: contactd.PartyAgency, AccountTypes: []string{"GST"}}},
+		Memberships:  []contactd.Membership{{Party: "acme", Logon: "tim"}},
+		Certificates: []contactd.Certificate{cert},
+		Consents:     []contactd.Consent{{Logon: "ana", Party: "acme"}},
+	}
+	for i, c := range ds.Customers {
+		reg.Ownerships = append(reg.Ownerships, contactd.Ownership{Logon: "ana", Customer: c.ID})
+		reg.Delegations = append(reg.Delegations, contactd.Delegation{Logon: "tim", AccountID: ds.Accounts[i].ID})
+		reg.Links = append(reg.Links, contactd.Link{Party: "acme", Customer: c.ID, Accounts: []string{ds.Accounts[i].ID}})
+	}
+	if err := s.ImportRegistry(ctx, reg); err != nil {
+		t.Fatal(err)
+	}
+	callers := []contactd.Caller{{Logon: "ana"}, {Logon: "tim"}, {Logon: "ana", Thumbprint: cert.Thumbprint, Party: "acme"},
+		{Thumbprint: cert.Thumbprint, Party: "acme"}, {Party: "msd"}}
 	round := func(i int) {
 		t.Helper()
 		ch := contactd.Change{Time: now.Add(time.Duration(i) * time.Minute), Caller: contactd.Caller{Subject: "watch"}, RequestID: fmt.Sprint(i)}
@@ -116,6 +142,18 @@ func TestStatementsCompileOnce(t *testing.T) {
 			steps = append(steps, err)
 			_, _, err = s.AccountContacts(ctx, ds.Accounts[i].ID)
 			steps = append(steps, err, s.CeasePhone(ctx, pid, ch), s.CeaseContact(ctx, id, ch))
+			for _, c := range callers {
+				_, err := s.Grants(ctx, c, owner)
+				steps = append(steps, err)
+			}
+			_, err = s.Certificate(ctx, cert.Thumbprint)
+			steps = append(steps, err)
+			_, err = s.Customer(ctx, ds.Customers[i].ID)
+			steps = append(steps, err)
+			_, err = s.Account(ctx, ds.Accounts[i].ID)
+			steps = append(steps, err)
+			_, err = s.CustomerAccounts(ctx, owner.CustomerKey)
+			steps = append(steps, err)
 			for n, err := range steps {
 				if err != nil {
 					t.Fatalf("round %d, %v, step %d: %v", i, ref, n, err)

@@ -65,7 +65,7 @@ FROM account a WHERE a.account_id = ?`, accountID))
 // with no account has an empty list.
 func (s *Store) CustomerAccounts(ctx context.Context, customerKey int64) ([]contactd.Account, error) {
 	rows, err := s.query(lookup(ctx), `SELECT `+accountColumns+`
-FROM account a WHERE a.customer_key = ?
+FROM account a WHERE a.customer_key = +?
 ORDER BY a.key`, customerKey)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: customer accounts: %w", err)
