@@ -21,17 +21,20 @@ const driverName = "contactd-sqlite3"
 const Driver = "mattn/go-sqlite3 (SQLite in C, cgo)"
 
 func init() {
-	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// the driver has no DSN parameter for it; dsn says why it is set
-		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
-		return err
-	}})
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: connectHook})
+}
+
+// connectHook sets the PRAGMAs the driver has no DSN parameter for; dsn
+// says why temp_store, walAutocheckpoint why that.
+func connectHook(c *sqlite3.SQLiteConn) error {
+	_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = "+strconv.Itoa(walAutocheckpoint), nil)
+	return err
 }
 
 // dsn is the URI for the file with the PRAGMAs every connection of a pool
 // runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
-// returns), foreign keys on, a busy timeout, and (the ConnectHook above)
-// temporary files in memory. Writers begin IMMEDIATE; readers are
+// returns), foreign keys on, a busy timeout, and (connectHook) temporary
+// files in memory and walAutocheckpoint. Writers begin IMMEDIATE; readers are
 // query_only.
 //
 // temp_store=MEMORY keeps the savepoints' journal of a group commit

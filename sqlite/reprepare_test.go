@@ -58,8 +58,7 @@ func TestStatementsCompileOnce(t *testing.T) {
 	name := "contactd-sqlite3-compile-watch"
 	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		c.RegisterAuthorizer(w.authorize)
-		_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
-		return err
+		return connectHook(c)
 	}})
 	s, err := open(ctx, filepath.Join(t.TempDir(), "watch.db"), name)
 	if err != nil {
