@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,9 @@ const (
 	authTransaction = 22 // SQLITE_TRANSACTION
 	authSavepoint   = 32 // SQLITE_SAVEPOINT
 )
+
+// watchDrivers numbers the drivers TestStatementsCompileOnce registers.
+var watchDrivers atomic.Int64
 
 // compileWatch counts what SQLite's authorizer is asked while it watches:
 // the authorizer runs when a statement is compiled, not when it runs.
@@ -55,7 +59,8 @@ func (w *compileWatch) authorize(action int, a, b, _ string) int {
 // "+?", which the planner does not look into.
 func TestStatementsCompileOnce(t *testing.T) {
 	w := &compileWatch{asked: map[string]int{}}
-	name := "contactd-sqlite3-compile-watch"
+	// a name of its own on each run: database/sql keeps drivers for good
+	name := fmt.Sprintf("contactd-sqlite3-compile-watch-%d", watchDrivers.Add(1))
 	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
 		c.RegisterAuthorizer(w.authorize)
 		return connectHook(c)
