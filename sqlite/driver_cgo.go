@@ -25,16 +25,17 @@ func init() {
 }
 
 // connectHook sets the PRAGMAs the driver has no DSN parameter for; dsn
-// says why temp_store, walAutocheckpoint why that.
+// says why temp_store, walAutocheckpoint and pageCacheKiB why those.
 func connectHook(c *sqlite3.SQLiteConn) error {
-	_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = "+strconv.Itoa(walAutocheckpoint), nil)
+	_, err := c.Exec("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = "+strconv.Itoa(walAutocheckpoint)+
+		"; PRAGMA cache_size = -"+strconv.Itoa(pageCacheKiB), nil)
 	return err
 }
 
 // dsn is the URI for the file with the PRAGMAs every connection of a pool
 // runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
 // returns), foreign keys on, a busy timeout, and (connectHook) temporary
-// files in memory and walAutocheckpoint. Writers begin IMMEDIATE; readers are
+// files in memory, walAutocheckpoint and pageCacheKiB. Writers begin IMMEDIATE; readers are
 // query_only.
 //
 // temp_store=MEMORY keeps the savepoints' journal of a group commit

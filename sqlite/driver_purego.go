@@ -21,7 +21,8 @@ const Driver = "modernc.org/sqlite (SQLite in Go, no cgo)"
 // dsn is the URI for the file with the PRAGMAs every connection of a pool
 // runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
 // returns), foreign keys on, a busy timeout, temporary files in memory
-// (driver_cgo.go says why) and walAutocheckpoint. Writers begin IMMEDIATE; readers are query_only.
+// (driver_cgo.go says why), walAutocheckpoint and pageCacheKiB. Writers
+// begin IMMEDIATE; readers are query_only.
 func dsn(file string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busyTimeout.Milliseconds(), 10)+")")
@@ -30,6 +31,7 @@ func dsn(file string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walAutocheckpoint)+")")
+	q.Add("_pragma", "cache_size(-"+strconv.Itoa(pageCacheKiB)+")")
 	return fileURI(file, q, readOnly)
 }
 

@@ -220,20 +220,20 @@ func TestPragmas(t *testing.T) {
 		}
 		for i, c := range conns {
 			var mode string
-			var sync, fk, busy, queryOnly, temp, checkpoint int
+			var sync, fk, busy, queryOnly, temp, checkpoint, cache int
 			for q, dst := range map[string]any{
 				"PRAGMA journal_mode": &mode, "PRAGMA synchronous": &sync, "PRAGMA foreign_keys": &fk,
 				"PRAGMA busy_timeout": &busy, "PRAGMA query_only": &queryOnly, "PRAGMA temp_store": &temp,
-				"PRAGMA wal_autocheckpoint": &checkpoint,
+				"PRAGMA wal_autocheckpoint": &checkpoint, "PRAGMA cache_size": &cache,
 			} {
 				if err := c.QueryRowContext(ctx, q).Scan(dst); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
 			if mode != "wal" || sync != 2 || fk != 1 || busy != int(busyTimeout.Milliseconds()) || (queryOnly == 1) != pool.read ||
-				temp != 2 || checkpoint != walAutocheckpoint {
-				t.Errorf("%s pool conn %d: journal_mode %s synchronous %d foreign_keys %d busy_timeout %d query_only %d temp_store %d wal_autocheckpoint %d",
-					pool.name, i, mode, sync, fk, busy, queryOnly, temp, checkpoint)
+				temp != 2 || checkpoint != walAutocheckpoint || cache != -pageCacheKiB {
+				t.Errorf("%s pool conn %d: journal_mode %s synchronous %d foreign_keys %d busy_timeout %d query_only %d temp_store %d wal_autocheckpoint %d cache_size %d",
+					pool.name, i, mode, sync, fk, busy, queryOnly, temp, checkpoint, cache)
 			}
 		}
 		for _, c := range conns {
