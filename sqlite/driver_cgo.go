@@ -35,8 +35,8 @@ func connectHook(c *sqlite3.SQLiteConn) error {
 // dsn is the URI for the file with the PRAGMAs every connection of a pool
 // runs when it opens: WAL, synchronous=FULL (a commit is fsynced before it
 // returns), foreign keys on, a busy timeout, and (connectHook) temporary
-// files in memory, walAutocheckpoint and pageCacheKiB. Writers begin IMMEDIATE; readers are
-// query_only.
+// files in memory, walAutocheckpoint and pageCacheKiB. Writers begin
+// IMMEDIATE; readers are query_only.
 //
 // temp_store=MEMORY keeps the savepoints' journal of a group commit
 // (batch.go) in memory: on disk SQLite spills it to a temporary file past
