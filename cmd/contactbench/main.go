@@ -253,6 +253,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		proc, bproc procStats
 		commits     commitStats
 		hasCommits  = cfg.adminURL != ""
+		// the machine's CPU during each target's slices, where /proc/stat is
+		mach, bmach cpuTimes
+		_, hasMach  = readCPUTimes()
 	)
 	for range cfg.rounds {
 		var from commitStats
@@ -261,11 +264,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		before := readProc(cfg.serverPID)
+		before, machFrom := readProc(cfg.serverPID), cpuNow()
 		if err := attack(ctx, cfg, w, res.name, slice, res); err != nil {
 			return err
 		}
 		proc = readProc(cfg.serverPID)
+		mach = mach.add(machFrom, cpuNow())
 		res.serverCPU += proc.cpu - before.cpu
 		if hasCommits {
 			to, _, err := scrapeCommits(ctx, cfg.adminURL)
@@ -275,11 +279,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			commits.add(from, to)
 		}
 		if base != nil {
-			before := readProc(bcfg.serverPID)
+			before, machFrom := readProc(bcfg.serverPID), cpuNow()
 			if err := attack(ctx, bcfg, bw, base.name, slice, base); err != nil {
 				return err
 			}
 			bproc = readProc(bcfg.serverPID)
+			bmach = bmach.add(machFrom, cpuNow())
 			base.serverCPU += bproc.cpu - before.cpu
 		}
 	}
@@ -291,6 +296,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res.subst = w.substitutions()
 	if cfg.serverPID != 0 {
 		res.extra = append(res.extra, res.procLine("contactd", cfg.serverPID, proc))
+	}
+	if hasMach {
+		res.extra = append(res.extra, mach.line())
 	}
 	switch {
 	case hasCommits:
@@ -304,6 +312,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		base.subst = bw.substitutions()
 		if bcfg.serverPID != 0 {
 			base.extra = append(base.extra, base.procLine("bare handler", bcfg.serverPID, bproc))
+		}
+		if hasMach {
+			base.extra = append(base.extra, bmach.line())
 		}
 	}
 	res.print(stdout, base)

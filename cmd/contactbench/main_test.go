@@ -160,6 +160,10 @@ func TestBenchBaselineProcess(t *testing.T) {
 	if !regexp.MustCompile(`reads +100\.0% +[0-9]+ \([0-9.]+\)`).MatchString(s) {
 		t.Error("contactd's reads have no ratio to the bare handler")
 	}
+	// each table says how busy the machine was during its own slices
+	if n := len(regexp.MustCompile(`(?m)^machine CPU \(all processes, [0-9]+ CPUs\): [0-9]+% user, [0-9]+% system, [0-9]+% idle, [0-9]+% iowait, [0-9]+% steal$`).FindAllString(s, -1)); n != 2 {
+		t.Errorf("%d machine CPU lines, want one under each table", n)
+	}
 	// the child has been stopped and reaped once run returns
 	if _, err := os.Stat("/proc/" + m[1]); err == nil {
 		t.Errorf("bare handler process %s still there", m[1])
