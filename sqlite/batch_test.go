@@ -576,6 +576,43 @@ func TestGroupCommitContext(t *testing.T) {
 	}
 }
 
+// TestGroupCommitCancelQueued: a write whose context ends while it waits
+// behind a busy writer returns at once and never runs; the writes queued
+// beside it still do.
+func TestGroupCommitCancelQueued(t *testing.T) {
+	s := gcStore(t)
+	release := holdWriter(t, s)
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled, kept := make(chan error, 1), make(chan error, 1)
+	go func() { cancelled <- s.RenameContact(cctx, 100, "Never", change("never")) }()
+	waitQueued(t, s, 2)
+	go func() { kept <- s.RenameContact(ctx, 200, "Kept", change("kept")) }()
+	waitQueued(t, s, 3)
+	cancel()
+	select {
+	case err := <-cancelled:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled queued write: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("a cancelled write waited for the busy writer")
+		release()
+		<-cancelled
+		<-kept
+		return
+	}
+	release()
+	if err := <-kept; err != nil {
+		t.Errorf("write queued beside it: %v", err)
+	}
+	if contactName(t, s, 100) != "Full" || contactName(t, s, 200) != "Kept" {
+		t.Error("the cancelled write ran, or the other did not")
+	}
+	if _, ok := auditByRequest(t, s)["never"]; ok {
+		t.Error("the cancelled write is in the audit trail")
+	}
+}
+
 // TestGroupCommitClose: a write still queued when the store closes fails,
 // the batch running then finishes, and writes after Close fail.
 func TestGroupCommitClose(t *testing.T) {
