@@ -23,9 +23,9 @@ package sqlite
 //
 // Begin, savepoints and commit are on the writer's path, and so is the
 // WAL checkpoint SQLite runs inside the COMMIT that takes the WAL past
-// walAutocheckpoint pages. A checkpoint in the background was measured (a goroutine
-// with its own connection running PRAGMA wal_checkpoint(PASSIVE) every
-// 100 ms, and wal_autocheckpoint raised to 4,000 pages as the bound): about
+// walAutocheckpoint pages. A checkpoint in the background was measured (a
+// goroutine with its own connection running PRAGMA wal_checkpoint(PASSIVE)
+// every 100 ms, and wal_autocheckpoint raised to 4,000 pages as the bound): about
 // 5% more writes/s, nothing on the tail, a WAL of 17 MB instead of 5; not
 // kept (docs/performance.md).
 //

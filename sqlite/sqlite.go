@@ -68,8 +68,8 @@ const walAutocheckpoint = 250
 // they crowd each other out, and each read fetched about 2 pages more
 // from the file (pread(2): a system call and a 4 KiB copy each). A
 // connection only fills its cache as it reads, so a small database costs
-// no more memory; at 1,000,000 customers the five connections hold about
-// 25 MB more (docs/performance.md, tenth round).
+// no more memory; at 1,000,000 customers the five connections of a 2-core
+// machine held about 25 MB more (docs/performance.md, tenth round).
 const pageCacheKiB = 8192
 
 // Store is a contactd.Store on one SQLite database file. It is safe for
