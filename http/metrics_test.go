@@ -170,6 +170,10 @@ func TestMetricsOverHTTP(t *testing.T) {
 	if got := series(fams, "contactd_store_commit_writes", nil); got != 1 || fams["contactd_store_commit_writes"].GetMetric()[0].GetHistogram().GetSampleSum() != 1 {
 		t.Errorf("store_commit_writes_count = %v, want 1 commit of 1 write", got)
 	}
+	// both POSTs waited for the writer: the refused one ran there and rolled back
+	if got := series(fams, "contactd_store_write_wait_seconds", nil); got != 2 {
+		t.Errorf("store_write_wait_seconds_count = %v, want 2", got)
+	}
 	if got := series(fams, "contactd_db_pool_max_open_connections", map[string]string{"pool": "write"}); got != 1 {
 		t.Errorf("write pool max_open_connections = %v, want 1", got)
 	}

@@ -212,10 +212,14 @@ func TestPools(t *testing.T) {
 	}
 }
 
-// commitSource hands the observer it is given to the test.
-type commitSource struct{ f func(int, time.Duration) }
+// commitSource hands the observers it is given to the test.
+type commitSource struct {
+	f    func(int, time.Duration)
+	wait func(time.Duration)
+}
 
 func (c *commitSource) ObserveCommits(f func(int, time.Duration)) { c.f = f }
+func (c *commitSource) ObserveWriteWaits(f func(time.Duration))   { c.wait = f }
 
 func TestCommits(t *testing.T) {
 	m := metrics.New()
@@ -241,6 +245,19 @@ func TestCommits(t *testing.T) {
 	w := find(fams["contactd_store_commit_writes"], nil).GetHistogram()
 	if w.GetSampleCount() != 3 || w.GetSampleSum() != 72 {
 		t.Errorf("commit_writes: count %d sum %v, want 3 and 72", w.GetSampleCount(), w.GetSampleSum())
+	}
+	if got := find(fams["contactd_store_write_wait_seconds"], nil).GetHistogram().GetSampleCount(); got != 0 {
+		t.Errorf("write_wait_seconds: count %d before any write", got)
+	}
+	c.wait(200 * time.Microsecond)
+	c.wait(12 * time.Millisecond) // behind a slow commit
+	wait := find(families(t, m)["contactd_store_write_wait_seconds"], nil).GetHistogram()
+	under = map[float64]uint64{}
+	for _, b := range wait.GetBucket() {
+		under[b.GetUpperBound()] = b.GetCumulativeCount()
+	}
+	if wait.GetSampleCount() != 2 || math.Abs(wait.GetSampleSum()-0.0122) > 1e-9 || under[0.00025] != 1 || under[0.01] != 1 || under[0.025] != 2 {
+		t.Errorf("write_wait_seconds: count %d sum %v buckets %v", wait.GetSampleCount(), wait.GetSampleSum(), under)
 	}
 	if err := m.RegisterCommits(&commitSource{}); err == nil {
 		t.Error("registering commits twice worked")

@@ -65,10 +65,11 @@ var errClosed = errors.New("the store is closed")
 
 // job is one write waiting for the writer.
 type job struct {
-	ctx   context.Context
-	op    string
-	fn    func(ctx context.Context, tx *wtx) error
-	reply chan result // buffered: the writer never waits for the caller
+	ctx    context.Context
+	op     string
+	fn     func(ctx context.Context, tx *wtx) error
+	reply  chan result // buffered: the writer never waits for the caller
+	queued time.Time   // when write was called, for ObserveWriteWaits
 }
 
 type result struct {
@@ -86,6 +87,7 @@ func (r result) failed() bool { return !r.skipped && (r.err != nil || r.panics) 
 type batchStats struct {
 	batches, jobs, waiting atomic.Int64
 	observe                atomic.Pointer[func(writes int, d time.Duration)]
+	observeWait            atomic.Pointer[func(d time.Duration)]
 }
 
 // GroupCommitStats reports how many write transactions the store has run
@@ -106,6 +108,28 @@ func (s *Store) ObserveCommits(f func(writes int, d time.Duration)) {
 		return
 	}
 	s.batches.observe.Store(&f)
+}
+
+// ObserveWriteWaits has f called, from the writer goroutine, as each write
+// begins its own statements, with how long it waited for the writer: the
+// transactions run before its own, and the writes ahead of it in its own.
+// With ObserveCommits it splits a slow write into waiting (a writer kept
+// busy, or short of CPU) and committing (the disk). A write skipped
+// because its context ended is not observed. f must be quick; nil stops
+// observing.
+func (s *Store) ObserveWriteWaits(f func(d time.Duration)) {
+	if f == nil {
+		s.batches.observeWait.Store(nil)
+		return
+	}
+	s.batches.observeWait.Store(&f)
+}
+
+// begins tells the wait observer, if any, that j's statements begin.
+func (s *Store) begins(j *job) {
+	if f := s.batches.observeWait.Load(); f != nil {
+		(*f)(time.Since(j.queued))
+	}
 }
 
 // commit commits tx, telling the observer, if any, when it succeeds.
@@ -130,7 +154,7 @@ func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Contex
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	j := &job{ctx: ctx, op: op, fn: fn, reply: make(chan result, 1)}
+	j := &job{ctx: ctx, op: op, fn: fn, reply: make(chan result, 1), queued: time.Now()}
 	s.batches.waiting.Add(1)
 	defer s.batches.waiting.Add(-1)
 	select {
@@ -213,9 +237,12 @@ func (s *Store) runBatch(batch []*job) (rest []*job) {
 		j := batch[0]
 		if err := j.ctx.Err(); err != nil {
 			results[0] = result{err: fmt.Errorf("sqlite: %s: %w", j.op, err), skipped: true}
-		} else if results[0] = runJob(context.WithoutCancel(j.ctx), j, w); !results[0].failed() {
-			if err := s.commit(tx, 1); err != nil {
-				results[0].err = fmt.Errorf("sqlite: %s: commit: %w", j.op, err)
+		} else {
+			s.begins(j)
+			if results[0] = runJob(context.WithoutCancel(j.ctx), j, w); !results[0].failed() {
+				if err := s.commit(tx, 1); err != nil {
+					results[0].err = fmt.Errorf("sqlite: %s: commit: %w", j.op, err)
+				}
 			}
 		}
 		tx.Rollback() // after a failure; a no-op after Commit
@@ -233,6 +260,7 @@ func (s *Store) runBatch(batch []*job) (rest []*job) {
 			// job i fails too, so that every round answers one job at least
 			return s.abandon(batch, results, i+1, -1, fmt.Errorf("savepoint: %w", err))
 		}
+		s.begins(j)
 		results[i] = runJob(ctx, j, w)
 		if results[i].failed() {
 			if _, err := w.ExecContext(ctx, rollbackToSQL); err != nil {

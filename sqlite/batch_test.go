@@ -665,3 +665,55 @@ func BenchmarkCreateContactConcurrent(b *testing.B) {
 		b.ReportMetric(float64(writes1-writes0)/float64(batches1-batches0), "writes/commit")
 	}
 }
+
+// TestObserveWriteWaits: each write that runs is observed once, as its
+// statements begin, with the time since it was queued, which includes the
+// writes run ahead of it; a write whose context ended while it was queued
+// is not observed, and nil stops observing.
+func TestObserveWriteWaits(t *testing.T) {
+	s := gcStore(t)
+	var mu sync.Mutex
+	var waits []time.Duration
+	s.ObserveWriteWaits(func(d time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, d)
+	})
+	observed := func() []time.Duration {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(waits)
+	}
+	release := holdWriter(t, s)
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled, kept := make(chan error, 1), make(chan error, 1)
+	go func() { cancelled <- s.RenameContact(cctx, 100, "Never", change("never")) }()
+	waitQueued(t, s, 2)
+	go func() { kept <- s.RenameContact(ctx, 200, "Kept", change("kept")) }()
+	waitQueued(t, s, 3)
+	since := time.Now() // the kept write is queued by now
+	cancel()
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled queued write: %v", err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	held := time.Since(since)
+	release()
+	if err := <-kept; err != nil {
+		t.Fatalf("write queued behind the busy writer: %v", err)
+	}
+	got := observed()
+	if len(got) != 2 {
+		t.Fatalf("%d writes observed (%v), want 2: the one holding the writer and the one kept", len(got), got)
+	}
+	if got[1] < held {
+		t.Errorf("the write queued behind a busy writer waited %v, want at least the %v it was held", got[1], held)
+	}
+	s.ObserveWriteWaits(nil)
+	if err := s.RenameContact(ctx, 200, "Unobserved", change("unobserved")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(observed()); n != 2 {
+		t.Errorf("%d writes observed after ObserveWriteWaits(nil)", n)
+	}
+}

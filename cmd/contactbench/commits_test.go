@@ -46,6 +46,17 @@ func TestBenchCommits(t *testing.T) {
 	if strings.Count(s, "commits:") != 1 || strings.Index(s, "commits:") > strings.Index(s, "== bare") {
 		t.Errorf("the commits line is not contactd's alone")
 	}
+	// and the writes' waits, each write once: at least one per commit
+	m = regexp.MustCompile(`\nwrites waited for the writer: mean ([0-9.]+)ms; ([0-9.]+)% within 1ms, ([0-9.]+)% within 5ms, ([0-9.]+)% within 10ms, ([0-9.]+)% within 25ms, ([0-9]+) over 25ms\n`).FindStringSubmatch(s)
+	if m == nil {
+		t.Fatal("no waits line under the commits line")
+	}
+	if mean, _ := strconv.ParseFloat(m[1], 64); mean <= 0 {
+		t.Errorf("writes waited %vms on average", mean)
+	}
+	if strings.Index(s, "writes waited") < strings.Index(s, "commits:") || strings.Index(s, "writes waited") > strings.Index(s, "== bare") {
+		t.Errorf("the waits line is not under contactd's commits line")
+	}
 }
 
 // TestBenchCommitsReadsOnly: reads commit nothing; a server without the
@@ -78,21 +89,33 @@ func TestBenchCommitsReadsOnly(t *testing.T) {
 
 // TestCommitStats: the difference of two scrapes, added over rounds.
 func TestCommitStats(t *testing.T) {
-	at := func(commits, writes, secs float64, under ...float64) commitStats {
-		c := commitStats{commits: commits, writes: writes, seconds: secs, under: map[float64]float64{}}
+	hist := func(count, secs float64, under ...float64) histStats {
+		h := histStats{count: count, sum: secs, under: map[float64]float64{}}
 		for i, b := range []float64{0.001, 0.005, 0.01, 0.025} {
-			c.under[b] = under[i]
+			h.under[b] = under[i]
 		}
-		return c
+		return h
+	}
+	at := func(commits, writes, secs float64, under ...float64) commitStats {
+		return commitStats{commits: hist(commits, secs, under...), writes: writes}
 	}
 	var c commitStats
 	c.add(at(10, 10, 0.01, 10, 10, 10, 10), at(110, 210, 0.31, 80, 98, 100, 100))
 	c.add(at(200, 300, 1, 150, 180, 190, 190), at(300, 500, 1.4, 230, 270, 285, 289))
 	want := "commits: 200 (100/s), 2.00 writes each, mean 3.50ms; 75.00% within 1ms, 89.00% within 5ms, 92.50% within 10ms, 94.50% within 25ms, 11 over 25ms"
-	if got := c.line(2 * time.Second); got != want {
-		t.Errorf("line:\n got %s\nwant %s", got, want)
+	if got := c.lines(2 * time.Second); len(got) != 1 || got[0] != want {
+		t.Errorf("lines without waits:\n got %q\nwant %q", got, want)
 	}
-	if got := (commitStats{}).line(time.Second); got != "commits: none" {
-		t.Errorf("no commits: %s", got)
+	// with the waits of those 400 writes
+	from, to := at(10, 10, 0.01, 10, 10, 10, 10), at(110, 210, 0.31, 80, 98, 100, 100)
+	from.waits, to.waits = hist(10, 0.002, 10, 10, 10, 10), hist(410, 0.802, 310, 400, 406, 408)
+	var w commitStats
+	w.add(from, to)
+	want = "writes waited for the writer: mean 2.00ms; 75.00% within 1ms, 97.50% within 5ms, 99.00% within 10ms, 99.50% within 25ms, 2 over 25ms"
+	if got := w.lines(time.Second); len(got) != 2 || got[1] != want {
+		t.Errorf("lines with waits:\n got %q\nwant %q", got, want)
+	}
+	if got := (commitStats{}).lines(time.Second); len(got) != 1 || got[0] != "commits: none" {
+		t.Errorf("no commits: %q", got)
 	}
 }

@@ -302,7 +302,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case hasCommits:
-		res.extra = append(res.extra, commits.line(res.elapsed))
+		res.extra = append(res.extra, commits.lines(res.elapsed)...)
 	case cfg.adminURL != "":
 		res.extra = append(res.extra, "commits: not reported by this server (its store commits each write on its own)")
 	}
