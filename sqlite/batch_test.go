@@ -581,13 +581,7 @@ func TestGroupCommitContext(t *testing.T) {
 // beside it still do.
 func TestGroupCommitCancelQueued(t *testing.T) {
 	s := gcStore(t)
-	release := holdWriter(t, s)
-	cctx, cancel := context.WithCancel(ctx)
-	cancelled, kept := make(chan error, 1), make(chan error, 1)
-	go func() { cancelled <- s.RenameContact(cctx, 100, "Never", change("never")) }()
-	waitQueued(t, s, 2)
-	go func() { kept <- s.RenameContact(ctx, 200, "Kept", change("kept")) }()
-	waitQueued(t, s, 3)
+	release, cancel, cancelled, kept := queueBehindHeldWriter(t, s)
 	cancel()
 	select {
 	case err := <-cancelled:
@@ -611,6 +605,21 @@ func TestGroupCommitCancelQueued(t *testing.T) {
 	if _, ok := auditByRequest(t, s)["never"]; ok {
 		t.Error("the cancelled write is in the audit trail")
 	}
+}
+
+// queueBehindHeldWriter holds the writer busy and queues two renames
+// behind it: contact 100's, which cancel stops, then contact 200's. Their
+// errors come on cancelled and kept; release lets the writer go on.
+func queueBehindHeldWriter(t *testing.T, s *Store) (release func(), cancel context.CancelFunc, cancelled, kept chan error) {
+	t.Helper()
+	release = holdWriter(t, s)
+	cctx, cancel := context.WithCancel(ctx)
+	cancelled, kept = make(chan error, 1), make(chan error, 1)
+	go func() { cancelled <- s.RenameContact(cctx, 100, "Never", change("never")) }()
+	waitQueued(t, s, 2)
+	go func() { kept <- s.RenameContact(ctx, 200, "Kept", change("kept")) }()
+	waitQueued(t, s, 3)
+	return release, cancel, cancelled, kept
 }
 
 // TestGroupCommitClose: a write still queued when the store closes fails,
@@ -684,13 +693,7 @@ func TestObserveWriteWaits(t *testing.T) {
 		defer mu.Unlock()
 		return slices.Clone(waits)
 	}
-	release := holdWriter(t, s)
-	cctx, cancel := context.WithCancel(ctx)
-	cancelled, kept := make(chan error, 1), make(chan error, 1)
-	go func() { cancelled <- s.RenameContact(cctx, 100, "Never", change("never")) }()
-	waitQueued(t, s, 2)
-	go func() { kept <- s.RenameContact(ctx, 200, "Kept", change("kept")) }()
-	waitQueued(t, s, 3)
+	release, cancel, cancelled, kept := queueBehindHeldWriter(t, s)
 	since := time.Now() // the kept write is queued by now
 	cancel()
 	if err := <-cancelled; !errors.Is(err, context.Canceled) {
