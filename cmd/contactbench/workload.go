@@ -485,9 +485,6 @@ func (w *workload) done(r *vegeta.Result) outcome {
 		return outcome{op: readCustomer, code: "bench: unknown request " + frag}
 	}
 	delete(w.pend, id)
-	if p.c != nil {
-		p.c.busy = false
-	}
 	w.apply(p, code, r.Body)
 	return outcome{op: p.op, code: code}
 }
@@ -521,11 +518,15 @@ func resultCode(r *vegeta.Result) string {
 	return "HTTP " + strconv.Itoa(int(r.Code))
 }
 
-// apply moves the model on by the answer. A request whose outcome is
-// unknown (no answer) retires what it touched: the bench no longer knows
-// its state.
+// apply moves the model on by the answer, which ends the request: its
+// contact is free for the next write. A request whose outcome is unknown
+// (no answer) retires what it touched: the bench no longer knows its
+// state.
 func (w *workload) apply(p *pending, code string, body []byte) {
 	lost := strings.HasPrefix(code, "net:") || strings.HasPrefix(code, "HTTP 5") || code == "EU6001"
+	if p.c != nil {
+		p.c.busy = false
+	}
 	if p.op == deleteContact {
 		w.freeing--
 	}

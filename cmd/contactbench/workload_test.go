@@ -35,7 +35,6 @@ func TestSlotReserve(t *testing.T) {
 			slow := i/100%2 == 1
 			if !slow {
 				for _, p := range held {
-					p.c.busy = false
 					w.apply(p, "", nil)
 				}
 				held = held[:0]
@@ -49,9 +48,6 @@ func TestSlotReserve(t *testing.T) {
 				nextID++
 				w.apply(p, "", fmt.Appendf(nil, `{"ContactID":%d}`, nextID))
 			default:
-				if p.c != nil {
-					p.c.busy = false
-				}
 				w.apply(p, "", nil)
 			}
 			short = short || len(w.free) < 32
