@@ -138,10 +138,14 @@ func phoneValuesOf(id int64, p contactd.Phone) contactd.PhoneValues {
 // other write with the same caller and key to end: found with the same
 // fingerprint and operation, it returns the first write's ID; found with
 // another request, ErrIdempotencyKeyReused.
-func replay(ctx context.Context, tx pgx.Tx, ch contactd.Change, op string) (id int64, found bool, err error) {
+func replay(ctx context.Context, w *writeTx, ch contactd.Change, op string) (id int64, found bool, err error) {
 	k := ch.Idempotency
 	if k == nil {
 		return 0, false, nil
+	}
+	tx, err := w.begin(ctx)
+	if err != nil {
+		return 0, false, err
 	}
 	caller := ch.Caller.ID()
 	if _, err := tx.Exec(ctx, lockIdempotencySQL, caller, k.Key); err != nil {

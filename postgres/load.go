@@ -50,13 +50,13 @@ func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
 	}
 	if maxID > 0 {
 		if err := s.retry(ctx, "load: raise the ID sequence", false, func() error {
-			return s.tryWrite(ctx, func(ctx context.Context, tx pgx.Tx) error { return raiseSequence(ctx, tx, maxID) })
+			return s.tryWrite(ctx, inTx(func(ctx context.Context, tx pgx.Tx) error { return raiseSequence(ctx, tx, maxID) }))
 		}); err != nil {
 			return err
 		}
 	}
 	return s.retry(ctx, "load", false, func() error {
-		return s.tryWrite(ctx, func(ctx context.Context, tx pgx.Tx) error { return load(ctx, tx, d) })
+		return s.tryWrite(ctx, inTx(func(ctx context.Context, tx pgx.Tx) error { return load(ctx, tx, d) }))
 	})
 }
 

@@ -435,29 +435,83 @@ func (e lostConnError) Unwrap() error { return e.err }
 // the whole transaction while it is certainly undone and retryable. A
 // constraint or trigger that stands for a Store rule becomes its
 // *contactd.Error.
-func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Context, tx pgx.Tx) error) error {
+func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Context, w *writeTx) error) error {
 	ctx, cancel := s.opContext(ctx)
 	defer cancel()
 	return s.retry(ctx, op, false, func() error { return s.tryWrite(ctx, fn) })
 }
 
-func (s *Store) tryWrite(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+// writeTx is the transaction of one write. Its first batch begins it
+// (pgx's Batch.BeginTx): the BEGIN travels with that batch's statements
+// instead of taking a round trip of its own, one of a write's four.
+type writeTx struct {
+	conn *pgxpool.Conn
+	tx   pgx.Tx // nil until begun
+}
+
+// send runs b's statements in the transaction in one round trip,
+// beginning the transaction with them if it is not begun yet.
+func (w *writeTx) send(ctx context.Context, b *pgx.Batch) error {
+	if w.tx != nil {
+		return w.tx.SendBatch(ctx, b).Close()
+	}
+	first := &pgx.Batch{}
+	first.BeginTx(pgx.TxOptions{})
+	first.QueuedQueries = append(first.QueuedQueries, b.QueuedQueries...)
+	br := w.conn.SendBatch(ctx, first)
+	w.tx = br.Tx() // before Close, so that a failed batch is rolled back too
+	return br.Close()
+}
+
+// begin begins the transaction on its own, for the writes that do more
+// than batches.
+func (w *writeTx) begin(ctx context.Context) (pgx.Tx, error) {
+	if w.tx == nil {
+		tx, err := w.conn.Begin(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.tx = tx
+	}
+	return w.tx, nil
+}
+
+// inTx adapts a function of a begun transaction to write and tryWrite.
+func inTx(fn func(ctx context.Context, tx pgx.Tx) error) func(ctx context.Context, w *writeTx) error {
+	return func(ctx context.Context, w *writeTx) error {
+		tx, err := w.begin(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	}
+}
+
+func (s *Store) tryWrite(ctx context.Context, fn func(ctx context.Context, w *writeTx) error) error {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Release()
+	w := &writeTx{conn: conn}
 	defer func() {
+		if w.tx == nil {
+			return
+		}
 		rctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		tx.Rollback(rctx)
+		w.tx.Rollback(rctx)
 	}()
-	if err := fn(ctx, tx); err != nil {
-		if tx.Conn().IsClosed() {
+	if err := fn(ctx, w); err != nil {
+		if conn.Conn().IsClosed() {
 			return lostConnError{err}
 		}
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if w.tx == nil {
+		return nil // nothing was sent
+	}
+	if err := w.tx.Commit(ctx); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && severity(pe) == "ERROR" {
 			// the server refused the COMMIT: the transaction is rolled back

@@ -39,12 +39,12 @@ func (s *Store) ImportRegistry(ctx context.Context, d contactd.RegistryData) err
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return s.write(ctx, "import registry", func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, "import registry", inTx(func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockRegistrySQL); err != nil {
 			return err
 		}
 		return registrydb.Import(ctx, registryTx{tx}, d)
-	})
+	}))
 }
 
 // registryTx is the registrydb.Tx of a write transaction.
@@ -78,12 +78,12 @@ func (registryTx) Time(t time.Time) any { return unix(t) }
 // registered fails the whole removal with an error wrapping
 // contactd.ErrNotRegistered.
 func (s *Store) RemoveRegistry(ctx context.Context, d contactd.RegistryData) error {
-	return s.write(ctx, "remove from registry", func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, "remove from registry", inTx(func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockRegistrySQL); err != nil {
 			return err
 		}
 		return registrydb.Remove(ctx, registryTx{tx}, d)
-	})
+	}))
 }
 
 // readTx runs fn in a read-only REPEATABLE READ transaction: one snapshot

@@ -369,17 +369,13 @@ WHERE id = $6 AND ceased IS NULL`
 )
 
 // Each write is a transaction of two batches: the reads and locks its
-// decision needs, then its changes ending with the audit record. A batch
+// decision needs, which begin it (writeTx.send), then its changes ending
+// with the audit record. A batch
 // is one round trip, its statements run in order, each with a snapshot of
 // its own, so a read queued after a lock sees what the lock waited for.
 // Refusals are read from the results rather than returned from the
 // batch's callbacks: pgx drops its prepared statements of a batch that
 // fails.
-
-// send runs the batch's statements in tx in one round trip.
-func send(ctx context.Context, tx pgx.Tx, b *pgx.Batch) error {
-	return tx.SendBatch(ctx, b).Close()
-}
 
 // queueID queues a query of one bigint into *id, left 0 when there is no
 // row (no ID or key is 0).
@@ -432,8 +428,8 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 		return 0, contactd.Errorf(contactd.CNT103, "")
 	}
 	var id int64
-	err := s.write(ctx, "create contact", func(ctx context.Context, tx pgx.Tx) error {
-		first, replayed, err := replay(ctx, tx, ch, contactd.OpCreateContact)
+	err := s.write(ctx, "create contact", func(ctx context.Context, w *writeTx) error {
+		first, replayed, err := replay(ctx, w, ch, contactd.OpCreateContact)
 		if err != nil || replayed {
 			id = first
 			return err
@@ -447,7 +443,7 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 		if err := queueNextIDs(b, 1+len(c.Phones), &first); err != nil {
 			return err
 		}
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		if taken {
@@ -470,7 +466,7 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 		if err := queueAudit(b, ch, contactd.OpCreateContact, first, 0, nil, after); err != nil {
 			return err
 		}
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		id = first
@@ -485,13 +481,13 @@ func (s *Store) CreateContact(ctx context.Context, owner contactd.Owner, c conta
 // lockLiveContact locks a live contact's row and reads it, with its live
 // phones, as the audit records it, in one round trip; CST404 if there is
 // no such live contact.
-func lockLiveContact(ctx context.Context, tx pgx.Tx, contactID int64) (*contactd.ContactValues, error) {
+func lockLiveContact(ctx context.Context, w *writeTx, contactID int64) (*contactd.ContactValues, error) {
 	var locked int64
 	var v *contactd.ContactValues
 	b := &pgx.Batch{}
 	queueID(b, lockContactSQL, contactID, &locked)
 	queueContactValues(b, contactID, &v)
-	if err := send(ctx, tx, b); err != nil {
+	if err := w.send(ctx, b); err != nil {
 		return nil, err
 	}
 	if locked == 0 || v == nil {
@@ -502,8 +498,8 @@ func lockLiveContact(ctx context.Context, tx pgx.Tx, contactID int64) (*contactd
 
 // RenameContact changes the name of a live contact.
 func (s *Store) RenameContact(ctx context.Context, contactID int64, name string, ch contactd.Change) error {
-	return s.write(ctx, "rename contact", func(ctx context.Context, tx pgx.Tx) error {
-		before, err := lockLiveContact(ctx, tx, contactID)
+	return s.write(ctx, "rename contact", func(ctx context.Context, w *writeTx) error {
+		before, err := lockLiveContact(ctx, w, contactID)
 		if err != nil {
 			return err
 		}
@@ -515,15 +511,15 @@ func (s *Store) RenameContact(ctx context.Context, contactID int64, name string,
 		if err := queueAudit(b, ch, contactd.OpRenameContact, contactID, 0, before, after); err != nil {
 			return err
 		}
-		return send(ctx, tx, b)
+		return w.send(ctx, b)
 	})
 }
 
 // CeaseContact ceases a live contact; the contact_cease_phones trigger
 // ceases its live phones in the same statement.
 func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.Change) error {
-	return s.write(ctx, "cease contact", func(ctx context.Context, tx pgx.Tx) error {
-		before, err := lockLiveContact(ctx, tx, contactID)
+	return s.write(ctx, "cease contact", func(ctx context.Context, w *writeTx) error {
+		before, err := lockLiveContact(ctx, w, contactID)
 		if err != nil {
 			return err
 		}
@@ -532,7 +528,7 @@ func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.C
 		if err := queueAudit(b, ch, contactd.OpCeaseContact, contactID, 0, before, nil); err != nil {
 			return err
 		}
-		return send(ctx, tx, b)
+		return w.send(ctx, b)
 	})
 }
 
@@ -540,8 +536,8 @@ func (s *Store) CeaseContact(ctx context.Context, contactID int64, ch contactd.C
 // contact, CNT103 when it already has MaxPhones.
 func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone, ch contactd.Change) (int64, error) {
 	var id int64
-	err := s.write(ctx, "add phone", func(ctx context.Context, tx pgx.Tx) error {
-		first, replayed, err := replay(ctx, tx, ch, contactd.OpAddPhone)
+	err := s.write(ctx, "add phone", func(ctx context.Context, w *writeTx) error {
+		first, replayed, err := replay(ctx, w, ch, contactd.OpAddPhone)
 		if err != nil || replayed {
 			id = first
 			return err
@@ -554,7 +550,7 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 		if err := queueNextIDs(b, 1, &first); err != nil {
 			return err
 		}
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		if locked == 0 {
@@ -570,7 +566,7 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 		if err := queueAudit(b, ch, contactd.OpAddPhone, contactID, first, nil, phoneValuesOf(first, p)); err != nil {
 			return err
 		}
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		id = first
@@ -584,13 +580,13 @@ func (s *Store) AddPhone(ctx context.Context, contactID int64, p contactd.Phone,
 
 // UpdatePhone replaces every field of the live phone p.ID of a live contact.
 func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.Change) error {
-	return s.write(ctx, "update phone", func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, "update phone", func(ctx context.Context, w *writeTx) error {
 		var contactID int64
 		var before contactd.PhoneValues
 		b := &pgx.Batch{}
 		queueID(b, lockPhoneContactSQL, p.ID, &contactID)
 		queuePhoneValues(b, p.ID, &before)
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		if contactID == 0 || before.PhoneID == 0 {
@@ -602,14 +598,14 @@ func (s *Store) UpdatePhone(ctx context.Context, p contactd.Phone, ch contactd.C
 		if err := queueAudit(b, ch, contactd.OpUpdatePhone, contactID, p.ID, before, phoneValuesOf(p.ID, p)); err != nil {
 			return err
 		}
-		return send(ctx, tx, b)
+		return w.send(ctx, b)
 	})
 }
 
 // CeasePhone ceases a live phone of a live contact: CNT103 when it is the
 // contact's last live phone.
 func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
-	return s.write(ctx, "cease phone", func(ctx context.Context, tx pgx.Tx) error {
+	return s.write(ctx, "cease phone", func(ctx context.Context, w *writeTx) error {
 		var contactID int64
 		var live int
 		var before contactd.PhoneValues
@@ -617,7 +613,7 @@ func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Chang
 		queueID(b, lockPhoneContactSQL, phoneID, &contactID)
 		queueCount(b, livePhonesBesideSQL, phoneID, &live)
 		queuePhoneValues(b, phoneID, &before)
-		if err := send(ctx, tx, b); err != nil {
+		if err := w.send(ctx, b); err != nil {
 			return err
 		}
 		if contactID == 0 || before.PhoneID == 0 {
@@ -633,7 +629,7 @@ func (s *Store) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Chang
 		if err := queueAudit(b, ch, contactd.OpCeasePhone, contactID, phoneID, before, nil); err != nil {
 			return err
 		}
-		return send(ctx, tx, b)
+		return w.send(ctx, b)
 	})
 }
 

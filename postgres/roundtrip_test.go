@@ -1,0 +1,150 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/postgres/pgtest"
+	"github.com/contactd/contactd/storetest"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// roundTrips records what a connection sends to the server, one entry a
+// round trip: a statement on its own, or a batch as its statements joined
+// with "; ".
+type roundTrips struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (r *roundTrips) add(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, s)
+}
+
+// take returns what was sent since the last take.
+func (r *roundTrips) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sent := r.sent
+	r.sent = nil
+	return sent
+}
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	r.add(d.SQL)
+	return ctx
+}
+
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	sqls := make([]string, len(d.Batch.QueuedQueries))
+	for i, q := range d.Batch.QueuedQueries {
+		sqls[i] = strings.Join(strings.Fields(q.SQL), " ")
+	}
+	r.add(strings.Join(sqls, "; "))
+	return ctx
+}
+
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// TestWriteRoundTrips: a write without an idempotency key is three round
+// trips: BEGIN with the reads and locks its decision needs, its changes,
+// COMMIT. One refused on what its reads found is two: the reads, ROLLBACK.
+func TestWriteRoundTrips(t *testing.T) {
+	_, u := pgtest.Schema(t)
+	seeded, err := Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seeded.Close()
+	if err := seeded.Load(ctx, smallDataset()); err != nil {
+		t.Fatal(err)
+	}
+
+	rt := &roundTrips{}
+	pc, err := poolConfig(Config{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.ConnConfig.Tracer = rt
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{pool: pool, opTimeout: DefaultOpTimeout}
+	defer s.Close()
+	o, err := s.Owner(ctx, contactd.OwnerRef{AccountID: acct})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var contactID, phoneID int64
+	writes := []struct {
+		name    string
+		write   func() error
+		refused contactd.Code
+	}{
+		{"create contact", func() (err error) {
+			contactID, err = s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "x", Phones: []contactd.Phone{phone}}, storetest.At(now))
+			return err
+		}, ""},
+		{"create contact of a taken type", func() error {
+			_, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "y", Phones: []contactd.Phone{phone}}, storetest.At(now))
+			return err
+		}, contactd.CNT101},
+		{"rename contact", func() error { return s.RenameContact(ctx, contactID, "z", storetest.At(now)) }, ""},
+		{"add phone", func() (err error) {
+			phoneID, err = s.AddPhone(ctx, contactID, phone, storetest.At(now))
+			return err
+		}, ""},
+		{"update phone", func() error {
+			p := phone
+			p.ID, p.Number = phoneID, "0211234567"
+			return s.UpdatePhone(ctx, p, storetest.At(now))
+		}, ""},
+		{"cease phone", func() error { return s.CeasePhone(ctx, phoneID, storetest.At(now)) }, ""},
+		{"cease the last phone", func() error {
+			cs, err := s.Contacts(ctx, o)
+			if err != nil {
+				return err
+			}
+			rt.take()
+			return s.CeasePhone(ctx, cs[0].Phones[0].ID, storetest.At(now))
+		}, contactd.CNT103},
+		{"cease contact", func() error { return s.CeaseContact(ctx, contactID, storetest.At(now)) }, ""},
+	}
+	rt.take()
+	for _, w := range writes {
+		err := w.write()
+		if code(err) != w.refused || (w.refused == "" && err != nil) {
+			t.Fatalf("%s: %v, want %q", w.name, err, w.refused)
+		}
+		sent := rt.take()
+		want, end := 3, "commit"
+		if w.refused != "" {
+			want, end = 2, "rollback" // refused on what its reads found
+		}
+		if len(sent) != want {
+			t.Errorf("%s: %d round trips, want %d: %q", w.name, len(sent), want, sent)
+			continue
+		}
+		if !strings.HasPrefix(sent[0], "begin; ") {
+			t.Errorf("%s: first round trip %q, want the BEGIN with the first statements", w.name, sent[0])
+		}
+		if got := sent[len(sent)-1]; got != end {
+			t.Errorf("%s: last round trip %q, want %q", w.name, got, end)
+		}
+		if slices.Contains(sent[1:], "begin") {
+			t.Errorf("%s: a BEGIN of its own: %q", w.name, sent)
+		}
+	}
+}
