@@ -143,23 +143,26 @@ func replay(ctx context.Context, w *writeTx, ch contactd.Change, op string) (id 
 	if k == nil {
 		return 0, false, nil
 	}
-	tx, err := w.begin(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	caller := ch.Caller.ID()
-	if _, err := tx.Exec(ctx, lockIdempotencySQL, caller, k.Key); err != nil {
-		return 0, false, err
-	}
-	// a new statement, so a new snapshot: it sees what the write that held
-	// the lock before committed
+	// One round trip with the BEGIN: the find is a statement after the
+	// lock, so its snapshot sees what the write that held the lock before
+	// committed.
 	var fingerprint, firstOp string
-	err = tx.QueryRow(ctx, findIdempotencySQL, caller, k.Key, ch.Time).Scan(&fingerprint, &firstOp, &id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
+	caller := ch.Caller.ID()
+	b := &pgx.Batch{}
+	b.Queue(lockIdempotencySQL, caller, k.Key)
+	b.Queue(findIdempotencySQL, caller, k.Key, ch.Time).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&fingerprint, &firstOp, &id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err := w.send(ctx, b); err != nil {
 		return 0, false, err
+	}
+	if !found {
+		return 0, false, nil
 	}
 	if fingerprint != k.Fingerprint || firstOp != op {
 		return 0, false, contactd.ErrIdempotencyKeyReused

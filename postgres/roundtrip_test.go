@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/postgres/pgtest"
@@ -59,6 +60,8 @@ func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEnd
 // TestWriteRoundTrips: a write without an idempotency key is three round
 // trips: BEGIN with the reads and locks its decision needs, its changes,
 // COMMIT. One refused on what its reads found is two: the reads, ROLLBACK.
+// With a key, the key's lock and look-up come first, with the BEGIN: a
+// new write is four round trips, a replay or a refused reuse two.
 func TestWriteRoundTrips(t *testing.T) {
 	_, u := pgtest.Schema(t)
 	seeded, err := Open(ctx, u)
@@ -87,6 +90,11 @@ func TestWriteRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	keyed := func(fingerprint string) contactd.Change {
+		ch := storetest.At(now)
+		ch.Idempotency = &contactd.Idempotency{Key: "k1", Fingerprint: fingerprint, Expires: now.Add(time.Hour)}
+		return ch
+	}
 	var contactID, phoneID int64
 	writes := []struct {
 		name    string
@@ -121,6 +129,21 @@ func TestWriteRoundTrips(t *testing.T) {
 			return s.CeasePhone(ctx, cs[0].Phones[0].ID, storetest.At(now))
 		}, contactd.CNT103},
 		{"cease contact", func() error { return s.CeaseContact(ctx, contactID, storetest.At(now)) }, ""},
+		{"create contact with a key", func() (err error) {
+			contactID, err = s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "k", Phones: []contactd.Phone{phone}}, keyed("fp"))
+			return err
+		}, ""},
+		{"the same create again", func() error {
+			id, err := s.CreateContact(ctx, o, contactd.Contact{Type: contactd.Secondary, Name: "k", Phones: []contactd.Phone{phone}}, keyed("fp"))
+			if err == nil && id != contactID {
+				t.Errorf("replayed create answered %d, want %d", id, contactID)
+			}
+			return err
+		}, ""},
+		{"another request under the key", func() error {
+			_, err := s.AddPhone(ctx, contactID, phone, keyed("other"))
+			return err
+		}, contactd.EV1100},
 	}
 	rt.take()
 	for _, w := range writes {
@@ -130,8 +153,16 @@ func TestWriteRoundTrips(t *testing.T) {
 		}
 		sent := rt.take()
 		want, end := 3, "commit"
+		switch {
+		case w.refused == contactd.EV1100, strings.HasPrefix(w.name, "the same"):
+			want = 2 // the key's look-up, then ROLLBACK or (a replay) COMMIT
+		case w.refused != "":
+			want = 2 // refused on what its reads found
+		case strings.Contains(w.name, "with a key"):
+			want = 4 // the key's look-up first
+		}
 		if w.refused != "" {
-			want, end = 2, "rollback" // refused on what its reads found
+			end = "rollback"
 		}
 		if len(sent) != want {
 			t.Errorf("%s: %d round trips, want %d: %q", w.name, len(sent), want, sent)
