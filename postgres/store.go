@@ -370,12 +370,11 @@ WHERE id = $6 AND ceased IS NULL`
 
 // Each write is a transaction of two batches: the reads and locks its
 // decision needs, which begin it (writeTx.send), then its changes ending
-// with the audit record. A batch
-// is one round trip, its statements run in order, each with a snapshot of
-// its own, so a read queued after a lock sees what the lock waited for.
-// Refusals are read from the results rather than returned from the
-// batch's callbacks: pgx drops its prepared statements of a batch that
-// fails.
+// with the audit record. A batch is one round trip, its statements run in
+// order, each with a snapshot of its own, so a read queued after a lock
+// sees what the lock waited for. Refusals are read from the results
+// rather than returned from the batch's callbacks: pgx drops its prepared
+// statements of a batch that fails.
 
 // queueID queues a query of one bigint into *id, left 0 when there is no
 // row (no ID or key is 0).
