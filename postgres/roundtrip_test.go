@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
-	"github.com/contactd/contactd/postgres/pgtest"
 	"github.com/contactd/contactd/storetest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -63,12 +62,7 @@ func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEnd
 // With a key, the key's lock and look-up come first, with the BEGIN: a
 // new write is four round trips, a replay or a refused reuse two.
 func TestWriteRoundTrips(t *testing.T) {
-	_, u := pgtest.Schema(t)
-	seeded, err := Open(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer seeded.Close()
+	seeded, u := openTemp(t)
 	if err := seeded.Load(ctx, smallDataset()); err != nil {
 		t.Fatal(err)
 	}
