@@ -21,6 +21,8 @@ const (
 	CNT101 Code = "CNT101" // contact of that type exists
 	CNT102 Code = "CNT102" // invalid phone number
 	CNT103 Code = "CNT103" // 1 to 5 phones per contact
+	ADR101 Code = "ADR101" // address of that type exists
+	NAM101 Code = "NAM101" // name of that type exists
 	EU6001 Code = "EU6001" // unexpected failure
 )
 
@@ -35,12 +37,14 @@ var messages = map[Code]string{
 	CNT101: "There is an existing contact of this type.",
 	CNT102: "The phone number provided is invalid.",
 	CNT103: "There must be between 1 and 5 phone numbers on a contact.",
+	ADR101: "There is an existing address of this type",
+	NAM101: "There is an existing name of this type",
 	EU6001: "Unexpected error occurred",
 }
 
 // Codes lists every code of the catalogue.
 func Codes() []Code {
-	return []Code{EV1020, EV1021, EV1022, EV1100, EV2234, CST404, ACT100, CNT101, CNT102, CNT103, EU6001}
+	return []Code{EV1020, EV1021, EV1022, EV1100, EV2234, CST404, ACT100, CNT101, CNT102, CNT103, ADR101, NAM101, EU6001}
 }
 
 // Message is the published message text of the code.

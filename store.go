@@ -8,11 +8,14 @@ import (
 
 // Customer is a customer as the read side shows it. Profile is a JSON
 // object of the published fields contactd keeps but does not manage
-// (names, addresses, entity type, ...); it is sent as it is stored.
+// (entity type, NZBN, indicators, ...). Records are its live
+// customer-level records (names, addresses, BIC codes) in ID order, where
+// the method says it gives them.
 type Customer struct {
 	Key     int64
 	ID      CustomerID
 	Profile json.RawMessage
+	Records []Record
 }
 
 // Account is an account of a customer. Type is the account type (INC, GST,
@@ -27,6 +30,7 @@ type Account struct {
 	Customer    CustomerID
 	CustomerKey int64
 	Profile     json.RawMessage
+	Records     []Record // live account-level records, in ID order, where the method says it gives them
 }
 
 // Owner returns the account, as a store gives it, as the owner of its
@@ -48,6 +52,7 @@ type Dataset struct {
 	Customers []Customer
 	Accounts  []Account
 	Contacts  []SeedContact
+	Records   []SeedRecord
 }
 
 // Change says who makes a write, when and on which request: the store
@@ -84,6 +89,19 @@ const (
 	OpCeasePhone    = "phone.cease"
 )
 
+// The verbs of audited record operations: a record's operation is
+// RecordOp(kind, verb), e.g. "address.create".
+const (
+	VerbCreate  = "create"
+	VerbReplace = "replace" // PutRecord with Replace, when a live record was ceased
+	VerbMerge   = "merge"   // PutRecord with Merge, when a live record was changed
+	VerbUpdate  = "update"
+	VerbCease   = "cease"
+)
+
+// RecordOp is the audited operation of a verb on a record of the kind.
+func RecordOp(kind Kind, verb string) string { return string(kind) + "." + verb }
+
 // PhoneValues is a phone as the audit trail records it.
 type PhoneValues struct {
 	PhoneID     int64
@@ -105,14 +123,15 @@ type ContactValues struct {
 
 // AuditRecord is one successful change, appended in the change's own
 // transaction and never altered. Before and After hold ContactValues (for
-// contact operations) or PhoneValues (for phone operations) as JSON, or
-// null where there is nothing.
+// contact operations), PhoneValues (for phone operations) or RecordValues
+// (for record operations) as JSON, or null where there is nothing.
 type AuditRecord struct {
 	Seq       int64
 	Time      time.Time
 	Operation string
-	ContactID int64
-	PhoneID   int64 // 0 for contact operations
+	ContactID int64 // 0 for record operations
+	PhoneID   int64 // 0 for contact and record operations
+	RecordID  int64 // 0 for contact and phone operations
 	Customer  CustomerID
 	AccountID string // "" for customer-level contacts
 	Caller    Caller
@@ -126,15 +145,47 @@ type AuditQuery struct {
 	Customer  CustomerID
 	AccountID string
 	ContactID int64
+	RecordID  int64
 	From, To  time.Time // To is exclusive
 	AfterSeq  int64
 	Limit     int
 }
 
-// Store keeps customers, accounts, contacts and phones. Implementations
-// hold the invariants in the database: at most one live contact per owner
-// and type (CNT101), 1 to 5 live phones per live contact (CNT103), and
-// ceased contacts and phones stay ceased, their IDs never reused.
+// Store is everything contactd keeps: one small interface per concern,
+// each held to the conformance suite in package storetest.
+type Store interface {
+	ReadStore
+	ContactStore
+	RecordStore
+	AuditStore
+	AdminStore
+}
+
+// ReadStore resolves customers and accounts and serves the read APIs.
+// Unknown identifiers are *Error CST404.
+type ReadStore interface {
+	// Customer returns the customer with the ID (without Records).
+	Customer(ctx context.Context, id CustomerID) (Customer, error)
+	// Account returns the account with the ID (without Records).
+	Account(ctx context.Context, accountID string) (Account, error)
+	// CustomerAccounts lists a customer's accounts in the order they were
+	// added; Profile may be left empty.
+	CustomerAccounts(ctx context.Context, customerKey int64) ([]Account, error)
+	// Owner resolves a customer or account reference.
+	Owner(ctx context.Context, ref OwnerRef) (Owner, error)
+	// CustomerContacts is the customer with its Records and then its
+	// customer-level Contacts, as the read API needs them, in one call
+	// that a store may serve with one query.
+	CustomerContacts(ctx context.Context, id CustomerID) (Customer, []Contact, error)
+	// AccountContacts is the account with its Records and then its
+	// Contacts, in one call.
+	AccountContacts(ctx context.Context, accountID string) (Account, []Contact, error)
+}
+
+// ContactStore keeps contacts and phones. Implementations hold the
+// invariants in the database: at most one live contact per owner and type
+// (CNT101), 1 to 5 live phones per live contact (CNT103), and ceased
+// contacts and phones stay ceased, their IDs never reused.
 //
 // Unknown or ceased identifiers are *Error CST404. Every write is one
 // transaction that is durable when the method returns, and that appends
@@ -142,16 +193,7 @@ type AuditQuery struct {
 // never moves backwards and moves at least one second forward on every
 // change, so that the second-resolution Updated the API shows always
 // changes.
-type Store interface {
-	// Customer returns the customer with the ID.
-	Customer(ctx context.Context, id CustomerID) (Customer, error)
-	// Account returns the account with the ID.
-	Account(ctx context.Context, accountID string) (Account, error)
-	// CustomerAccounts lists a customer's accounts in the order they were
-	// added; Profile may be left empty.
-	CustomerAccounts(ctx context.Context, customerKey int64) ([]Account, error)
-	// Owner resolves a customer or account reference.
-	Owner(ctx context.Context, ref OwnerRef) (Owner, error)
+type ContactStore interface {
 	// ContactOwner returns the owner of a live contact.
 	ContactOwner(ctx context.Context, contactID int64) (Owner, error)
 	// PhoneOwner returns the owner of a live phone's contact.
@@ -160,13 +202,6 @@ type Store interface {
 	// customer, the account's for an account) with their live phones,
 	// in ID order.
 	Contacts(ctx context.Context, owner Owner) ([]Contact, error)
-	// CustomerContacts is Customer and then Contacts of that customer, as
-	// the read API needs them, in one call that a store may serve with
-	// one query.
-	CustomerContacts(ctx context.Context, id CustomerID) (Customer, []Contact, error)
-	// AccountContacts is Account and then Contacts of that account, in
-	// one call.
-	AccountContacts(ctx context.Context, accountID string) (Account, []Contact, error)
 
 	// CreateContact adds a contact with its phones and returns its ID:
 	// CNT101 when the owner has a live contact of that type.
@@ -182,10 +217,16 @@ type Store interface {
 	UpdatePhone(ctx context.Context, p Phone, ch Change) error
 	// CeasePhone ceases a live phone: CNT103 when it is its contact's last.
 	CeasePhone(ctx context.Context, phoneID int64, ch Change) error
+}
 
+// AuditStore reads the audit trail that every write appends to.
+type AuditStore interface {
 	// Audit lists audit records in the order they were appended.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+}
 
+// AdminStore is what starting, seeding and checking a store needs.
+type AdminStore interface {
 	// Load adds a dataset in one transaction, keeping its IDs, and makes
 	// sure every ID issued later is above every ID in it.
 	Load(ctx context.Context, d Dataset) error
