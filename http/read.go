@@ -64,27 +64,17 @@ func contactViews(contacts []contactd.Contact) []contactView {
 	return views
 }
 
-// writeRecord answers {"<wrapper>":{<head fields>,<profile fields>,"Contact":[...]}}:
-// the fields contactd manages around the stored profile object, spliced in
-// as stored so that the read path does not decode it.
-func writeRecord(w http.ResponseWriter, wrapper string, head []byte, profile json.RawMessage, contacts []contactd.Contact) error {
-	cs, err := json.Marshal(contactViews(contacts))
+// readFields are the managed fields of a read: its records' and its
+// contacts'.
+func readFields(records []contactd.Record, contacts []contactd.Contact) (map[string][]byte, error) {
+	fields, err := managedFields(records)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	var b bytes.Buffer
-	b.Grow(len(head) + len(profile) + len(cs) + 32)
-	b.WriteString(`{"` + wrapper + `":`)
-	b.Write(head[:len(head)-1]) // head without its closing brace
-	if inner := bytes.TrimSpace(profile); len(inner) > 2 {
-		b.WriteByte(',')
-		b.Write(inner[1 : len(inner)-1])
+	if fields["Contact"], err = json.Marshal(contactViews(contacts)); err != nil {
+		return nil, err
 	}
-	b.WriteString(`,"Contact":`)
-	b.Write(cs)
-	b.WriteString("}}")
-	writeBody(w, http.StatusOK, b.Bytes())
-	return nil
+	return fields, nil
 }
 
 func handleCustomer(cfg Config) http.Handler {
@@ -109,7 +99,11 @@ func handleCustomer(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		return writeRecord(w, "Customer", head, c.Profile, contacts)
+		fields, err := readFields(c.Records, contacts)
+		if err != nil {
+			return err
+		}
+		return writeRecord(w, "Customer", head, c.Profile, customerOrder, fields)
 	})
 }
 
@@ -132,7 +126,11 @@ func handleAccount(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		return writeRecord(w, "Account", head, a.Profile, contacts)
+		fields, err := readFields(a.Records, contacts)
+		if err != nil {
+			return err
+		}
+		return writeRecord(w, "Account", head, a.Profile, accountOrder, fields)
 	})
 }
 
