@@ -11,8 +11,9 @@
 //   - a customer-level PRIMRY contact with one or two NZ phones;
 //   - an account-level SCNDRY contact on the INC account with one or two
 //     NZ phones;
-//   - a small profile (an individual or, one in seven, a company) and
-//     small account profiles.
+//   - a small profile (an individual or, one in seven, a company), its
+//     legal name and its physical (LOC) address as records, and small
+//     account profiles.
 //
 // Contact and phone IDs are fixed by the customer's index: customer i uses
 // IDs from IDBase+i*IDsPerCustomer on (contact, its phones, contact, its
@@ -37,9 +38,9 @@ import (
 // IDs the sandbox issues after them for a long time.
 const IDBase int64 = 10_000_000_000_000
 
-// IDsPerCustomer is the block of contact and phone IDs each customer owns:
-// PRIMRY at +0 with phones at +1, +2; SCNDRY at +3 with phones at +4, +5.
-// The last two are unused.
+// IDsPerCustomer is the block of IDs each customer owns: PRIMRY at +0 with
+// phones at +1, +2; SCNDRY at +3 with phones at +4, +5; the legal name at
+// +6 and the LOC address at +7.
 const IDsPerCustomer = 8
 
 // The IRD numbers are drawn from the 8-digit bases (the number without its
@@ -165,15 +166,20 @@ func (g *Generator) Dataset(from, to int) contactd.Dataset {
 		Customers: make([]contactd.Customer, 0, n),
 		Accounts:  make([]contactd.Account, 0, 2*n),
 		Contacts:  make([]contactd.SeedContact, 0, 2*n),
+		Records:   make([]contactd.SeedRecord, 0, 2*n),
 	}
 	for i := from; i < to; i++ {
 		c := g.Customer(i)
 		id := contactd.CustomerID{Type: contactd.IRD, Value: c.IRD}
 		r := rand.New(rand.NewPCG(uint64(g.seed), mix(uint64(i), 0x8cb92ba72f3d8dd7))) // apart from Customer's
-		d.Customers = append(d.Customers, contactd.Customer{ID: id, Profile: customerProfile(r, c)})
+		profile, records := customerProfile(r, c)
+		d.Customers = append(d.Customers, contactd.Customer{ID: id, Profile: profile})
+		for _, rec := range records {
+			d.Records = append(d.Records, contactd.SeedRecord{Owner: contactd.OwnerRef{Customer: id}, Record: rec})
+		}
 		d.Accounts = append(d.Accounts,
-			contactd.Account{ID: c.INC, IDType: contactd.AccountIDTypeACC, Type: "INC", Customer: id, Profile: accountProfile(r, "INC", c.Name)},
-			contactd.Account{ID: c.GST, IDType: contactd.AccountIDTypeACC, Type: "GST", Customer: id, Profile: accountProfile(r, "GST", c.Name)})
+			contactd.Account{ID: c.INC, IDType: contactd.AccountIDTypeACC, Type: "INC", Customer: id, Profile: accountProfile(r, "INC")},
+			contactd.Account{ID: c.GST, IDType: contactd.AccountIDTypeACC, Type: "GST", Customer: id, Profile: accountProfile(r, "GST")})
 		d.Contacts = append(d.Contacts,
 			contactd.SeedContact{Owner: contactd.OwnerRef{Customer: id}, Contact: c.Primary},
 			contactd.SeedContact{Owner: contactd.OwnerRef{AccountID: c.INC}, Contact: c.Secondary})
@@ -366,38 +372,35 @@ var (
 )
 
 // customerProfile is a small profile shaped like the published customer
-// sample: entity type, dates, one address and the legal name.
-func customerProfile(r *rand.Rand, c Customer) json.RawMessage {
-	type address struct {
-		AddressID                                           int64
-		Type, Street, City, PostCode, Country, Urbanisation string
-		Formatted                                           string
-	}
-	type name struct {
-		NameID                               int64
-		Type, LastName, FirstName, Formatted string
-	}
+// sample (entity type, dates) and the customer's records: its legal name
+// and its LOC address.
+func customerProfile(r *rand.Rand, c Customer) (json.RawMessage, []contactd.Record) {
 	p := places[r.IntN(len(places))]
 	street := strconv.Itoa(1+r.IntN(250)) + " " + streets[r.IntN(len(streets))]
 	entity, sub := "INDVDL", ""
-	n := name{NameID: IDBase/10 + int64(c.Index), Type: "LGL", Formatted: c.Name}
+	var first, last string
 	if c.Company {
 		entity, sub = "COMPNY", "CC"
 	} else {
-		n.FirstName, n.LastName, _ = cut(c.Name)
+		first, last, _ = cut(c.Name)
 	}
-	v := struct {
-		EntityType, EntitySubType, Commence, Cease string
-		Address                                    []address
-		Name                                       []name
-	}{
-		EntityType: entity, EntitySubType: sub,
-		Commence: fmt.Sprintf("%04d-%02d-01", 1990+r.IntN(32), 1+r.IntN(12)), Cease: "9999-12-31",
-		Address: []address{{AddressID: IDBase/10 + int64(c.Index), Type: "LOC", Street: street, City: p.city,
-			PostCode: p.post, Country: "NZ", Urbanisation: p.suburb,
-			Formatted: street + " " + p.suburb + " " + p.city + " " + p.post}},
-		Name: []name{n},
-	}
+	profile := mustJSON(struct{ EntityType, EntitySubType, Commence, Cease string }{
+		entity, sub, fmt.Sprintf("%04d-%02d-01", 1990+r.IntN(32), 1+r.IntN(12)), "9999-12-31"})
+	base := ContactIDs(c.Index)
+	updated := time.Date(2020, 5, 21, 6, 2, 52, 0, time.UTC)
+	name := contactd.Record{ID: base + 6, Kind: contactd.KindName, Key: "LGL", Updated: updated,
+		Fields: mustJSON(struct{ Type, LastName, FirstName, MiddleName, Title, Suffix, Formatted string }{
+			Type: "LGL", LastName: last, FirstName: first, Formatted: c.Name})}
+	address := contactd.Record{ID: base + 7, Kind: contactd.KindAddress, Key: "LOC", Updated: updated,
+		Fields: mustJSON(struct {
+			Type, Street, Street2, Unit, UnitType, City, State, PostCode, Country, Attention, Urbanisation string
+			District, SubDistrict, SubProvince, Formatted                                                  string
+		}{Type: "LOC", Street: street, City: p.city, PostCode: p.post, Country: "NZ", Urbanisation: p.suburb,
+			Formatted: street + " " + p.suburb + " " + p.city + " " + p.post})}
+	return profile, []contactd.Record{name, address}
+}
+
+func mustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
@@ -415,7 +418,7 @@ func cut(s string) (first, last string, ok bool) {
 }
 
 // accountProfile is a small account profile like the published samples'.
-func accountProfile(r *rand.Rand, accountType, holder string) json.RawMessage {
+func accountProfile(r *rand.Rand, accountType string) json.RawMessage {
 	extra := ""
 	switch accountType {
 	case "INC":
@@ -424,7 +427,6 @@ func accountProfile(r *rand.Rand, accountType, holder string) json.RawMessage {
 		basis := []string{"INV", "PAY", "HYB"}[r.IntN(3)]
 		extra = `,"GST":{"AccountingBasis":"` + basis + `","GroupMember":false}`
 	}
-	h, _ := json.Marshal(holder)
-	return json.RawMessage(`{"FilingFrequency":"ITN03C","Status":"ACT","FilingChannel":"API","NameOnBankAccount":` +
-		string(h) + `,"Commence":"2015-04-01","Cease":"9999-12-31"` + extra + `}`)
+	return json.RawMessage(`{"FilingFrequency":"ITN03C","Status":"ACT","FilingChannel":"API",` +
+		`"Commence":"2015-04-01","Cease":"9999-12-31"` + extra + `}`)
 }
