@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -141,7 +143,7 @@ func refFields(props []*Property, obj refObject) string {
 			return p.Name
 		case value == nil:
 			if p.Required {
-				return p.Name
+				return p.MissingName
 			}
 		default:
 			if name := refCheck(p, value); name != "" {
@@ -160,6 +162,10 @@ func refCheck(p *Property, value any) string {
 		ok = p.Type == "string" &&
 			(p.MaxLength == nil || n <= *p.MaxLength) &&
 			(p.MinLength == nil || n >= *p.MinLength)
+		if ok && p.Format == "date" {
+			d, err := time.Parse(time.DateOnly, v)
+			ok = err == nil && d.Format(time.DateOnly) == v
+		}
 		if ok && p.Enum != nil {
 			ok = false
 			for _, e := range p.Enum {
@@ -169,6 +175,10 @@ func refCheck(p *Property, value any) string {
 	case json.Number:
 		s := v.String()
 		ok = p.Type == "number" || p.Type == "integer" && !strings.ContainsAny(s, ".eE")
+		if ok && p.Format == "int32" {
+			_, err := strconv.ParseInt(s, 10, 32)
+			ok = err == nil
+		}
 		if ok && p.IsID() {
 			id, err := v.Int64()
 			ok = err == nil && id > 0 && id < 1<<53 && s == fmt.Sprint(id)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -23,7 +24,10 @@ type Property struct {
 	// Type is the Swagger type: "object", "array", "string", "number",
 	// "integer" or "boolean".
 	Type string
-	// Format is the Swagger format ("int64"), or "" when the YAML sets none.
+	// Format is the Swagger format, or "" when the YAML sets none. Validate
+	// enforces "int64" (an ID, see IsID), "int32" (an integer that fits in
+	// 32 bits) and "date" (a calendar date written YYYY-MM-DD); "double"
+	// adds nothing to type number.
 	Format string
 	// Description is the YAML description, verbatim (it is HTML; the
 	// AreaCode description holds the per-country area code table).
@@ -31,6 +35,10 @@ type Property struct {
 	// Required reports that the enclosing object requires this field, after
 	// the overrides that SPEC-README.md imposes. Always false for Items.
 	Required bool
+	// MissingName is the name Validate reports when this required field is
+	// absent: Name, except where SUITE.md rules otherwise (ruling 2: a
+	// field missing from an address's Address object names "Address").
+	MissingName string
 	// MinLength and MaxLength bound the length of a string in Unicode
 	// characters (runes); nil when the YAML does not set them.
 	MinLength, MaxLength *int
@@ -43,6 +51,7 @@ type Property struct {
 	Items *Property
 
 	kind valueKind // Type, decoded once at load time
+	date bool      // Format is "date"
 }
 
 // IsID reports whether the property is an identifier: a number of format
@@ -56,7 +65,12 @@ func (p *Property) IsID() bool {
 // returns shared Schemas: callers must not modify them (or their
 // Properties); read-only use is safe from concurrent goroutines.
 type Schema struct {
-	// Name is the definition name, e.g. "contact_POST_Request".
+	// API is the name of the API whose YAML defines the schema: the YAML's
+	// file name up to its first "-", e.g. "contact".
+	API string
+	// Name is the definition name, e.g. "contact_POST_Request". Two APIs
+	// may use the same definition name (the Account and Period APIs both
+	// define "list_POST_Request"); API + "/" + Name is unique.
 	Name string
 	// Properties lists the top-level fields of the body in YAML order.
 	Properties []*Property
@@ -85,52 +99,118 @@ func (s *Schema) Walk(fn func(path []string, p *Property)) {
 }
 
 // RequestSchema returns the schema of a request definition of the embedded
-// YAML files: "contact_POST_Request", "contact_PUT_Request",
-// "contact_DELETE_Request", "phone_POST_Request", "phone_PUT_Request",
-// "phone_DELETE_Request" (contact API), "customer_POST_Request" (customer
-// API), "account_POST_Request" and "list_POST_Request" (account API).
-// A request definition is one that an operation takes as its body.
+// YAML files, named "api/definition": for example "contact/phone_POST_Request",
+// "address/address_PUT_Request", "period/list_POST_Request" (RequestNames
+// lists them all). A request definition is one that an operation takes as
+// its body.
+//
+// The bare definition name is accepted too when exactly one YAML defines it
+// ("contact_POST_Request"). "list_POST_Request", which both the Account and
+// the Period API define, means the Account API's, as it did before the
+// Period API joined; new code names the API.
+//
 // RequestSchema panics on any other name, and if the embedded YAML cannot be
 // loaded: both are programming errors.
 func RequestSchema(name string) *Schema {
-	schemas, err := loadSchemas()
+	specs, err := loadSchemas()
 	if err != nil {
 		panic("api: " + err.Error())
 	}
-	s, ok := schemas[name]
-	if !ok {
-		panic("api: no request definition " + strconv.Quote(name))
+	if s, ok := specs.byName[name]; ok {
+		return s
 	}
-	return s
+	if alias, ok := bareAliases[name]; ok {
+		return specs.byName[alias]
+	}
+	switch found := specs.bare[name]; len(found) {
+	case 0:
+		panic("api: no request definition " + strconv.Quote(name))
+	case 1:
+		return found[0]
+	default:
+		panic("api: request definition " + strconv.Quote(name) + " is ambiguous: name its API")
+	}
 }
 
-// RequestNames returns the names of all request definitions that
-// RequestSchema knows, sorted.
+// RequestNames returns the "api/definition" names of all request
+// definitions that RequestSchema knows, sorted.
 func RequestNames() []string {
-	schemas, err := loadSchemas()
+	specs, err := loadSchemas()
 	if err != nil {
 		panic("api: " + err.Error())
 	}
-	names := make([]string, 0, len(schemas))
-	for name := range schemas {
+	names := make([]string, 0, len(specs.byName))
+	for name := range specs.byName {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	return names
 }
 
+// bareAliases resolves bare definition names that several APIs define, for
+// callers written before the second definition arrived.
+var bareAliases = map[string]string{
+	"list_POST_Request": "account/list_POST_Request",
+}
+
 // requiredOverrides lists fields that SPEC-README.md requires although the
-// YAML does not list them as required: definition name -> top-level fields.
+// YAML does not list them as required: "api/definition" -> top-level fields.
 var requiredOverrides = map[string][]string{
 	// SPEC-README rule 11: "`Phone` is required on POST and PUT `/phone`."
 	// (the YAML requires only ContactID, respectively PhoneID).
-	"phone_POST_Request": {"Phone"},
-	"phone_PUT_Request":  {"Phone"},
+	"contact/phone_POST_Request": {"Phone"},
+	"contact/phone_PUT_Request":  {"Phone"},
+}
+
+// missingNamesParent lists the top-level objects whose required fields, when
+// absent, are reported by the object's name: "api/definition" -> objects.
+var missingNamesParent = map[string][]string{
+	// SUITE.md ruling 2: "A field the schema requires ... missing from
+	// Address is EV1100 whose message names Address, as the published
+	// sample shows."
+	"address/address_POST_Request": {"Address"},
+	"address/address_PUT_Request":  {"Address"},
+}
+
+// SpecFile returns the name of the embedded Swagger file of the API apiName
+// ("contact", "bic", ...), and false when no such API is embedded. The
+// release date in the file name differs between APIs.
+func SpecFile(apiName string) (string, bool) {
+	files, err := fs.Glob(Files, apiName+"-*.yaml")
+	if err != nil || len(files) != 1 {
+		return "", false
+	}
+	return files[0], true
+}
+
+// APIs returns the names of the APIs whose Swagger files are embedded,
+// sorted.
+func APIs() []string {
+	files, _ := fs.Glob(Files, "*.yaml")
+	names := make([]string, 0, len(files))
+	for _, f := range files {
+		names = append(names, apiOfFile(f))
+	}
+	slices.Sort(names)
+	return names
+}
+
+// apiOfFile returns the API name of a YAML file name: up to its first "-".
+func apiOfFile(file string) string {
+	name, _, _ := strings.Cut(strings.TrimSuffix(file, ".yaml"), "-")
+	return name
+}
+
+// specs holds every request schema, by "api/definition" and by bare
+// definition name.
+type specs struct {
+	byName map[string]*Schema
+	bare   map[string][]*Schema
 }
 
 // loadSchemas parses every embedded YAML file once and builds the schema of
 // every request definition.
-var loadSchemas = sync.OnceValues(func() (map[string]*Schema, error) {
+var loadSchemas = sync.OnceValues(func() (*specs, error) {
 	files, err := fs.Glob(Files, "*.yaml")
 	if err != nil {
 		return nil, err
@@ -151,7 +231,19 @@ var loadSchemas = sync.OnceValues(func() (map[string]*Schema, error) {
 	if err := applyOverrides(schemas, requiredOverrides); err != nil {
 		return nil, err
 	}
-	return schemas, nil
+	if err := applyMissingNames(schemas, missingNamesParent); err != nil {
+		return nil, err
+	}
+	sp := &specs{byName: schemas, bare: make(map[string][]*Schema)}
+	for _, s := range schemas {
+		sp.bare[s.Name] = append(sp.bare[s.Name], s)
+	}
+	for alias, name := range bareAliases {
+		if schemas[name] == nil || len(sp.bare[alias]) < 2 {
+			return nil, fmt.Errorf("alias %s: %s is missing or the name is not ambiguous", alias, name)
+		}
+	}
+	return sp, nil
 })
 
 // applyOverrides marks the fields of overrides as required. A definition or
@@ -174,8 +266,33 @@ func applyOverrides(schemas map[string]*Schema, overrides map[string][]string) e
 	return nil
 }
 
+// applyMissingNames makes the required fields of the listed objects report
+// the object's name when absent. As with applyOverrides, a definition or
+// object that does not exist is an error.
+func applyMissingNames(schemas map[string]*Schema, parents map[string][]string) error {
+	for name, objects := range parents {
+		s, ok := schemas[name]
+		if !ok {
+			return fmt.Errorf("missing-name override: no request definition %s", name)
+		}
+		for _, object := range objects {
+			i := slices.IndexFunc(s.Properties, func(p *Property) bool { return p.Name == object })
+			if i < 0 || s.Properties[i].kind != kindObject {
+				return fmt.Errorf("missing-name override: %s has no object %s", name, object)
+			}
+			for _, c := range s.Properties[i].Properties {
+				if c.Required {
+					c.MissingName = object
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // parseSpec adds to schemas the schema of every definition that an operation
 // of the Swagger 2.0 document data takes as its body parameter.
+// Schemas are keyed "api/definition".
 func parseSpec(file string, data []byte, schemas map[string]*Schema) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -190,7 +307,7 @@ func parseSpec(file string, data []byte, schemas map[string]*Schema) error {
 	if defs == nil || defs.Kind != yaml.MappingNode || paths == nil || paths.Kind != yaml.MappingNode {
 		return fmt.Errorf("%s: no definitions or paths", file)
 	}
-	b := builder{file: file, defs: defs}
+	b := builder{file: file, api: apiOfFile(file), defs: defs}
 	built := make(map[string]bool)
 	for i := 1; i < len(paths.Content); i += 2 {
 		path := resolve(paths.Content[i])
@@ -215,15 +332,16 @@ func parseSpec(file string, data []byte, schemas map[string]*Schema) error {
 				if built[name] {
 					continue // several operations may share a definition
 				}
-				if _, dup := schemas[name]; dup {
-					return fmt.Errorf("%s: request definition %s is also in another file", file, name)
+				key := b.api + "/" + name
+				if _, dup := schemas[key]; dup {
+					return fmt.Errorf("%s: API %s is also in another file", file, b.api)
 				}
 				built[name] = true
 				s, err := b.schema(name)
 				if err != nil {
 					return err
 				}
-				schemas[name] = s
+				schemas[key] = s
 			}
 		}
 	}
@@ -233,6 +351,7 @@ func parseSpec(file string, data []byte, schemas map[string]*Schema) error {
 // builder turns definitions of one YAML file into Properties.
 type builder struct {
 	file string
+	api  string
 	defs *yaml.Node
 }
 
@@ -248,7 +367,7 @@ func (b *builder) schema(name string) (*Schema, error) {
 	if p.kind != kindObject {
 		return nil, fmt.Errorf("%s: definition %s: request body is %s, not an object", b.file, name, p.Type)
 	}
-	return &Schema{Name: name, Properties: p.Properties}, nil
+	return &Schema{API: b.api, Name: name, Properties: p.Properties}, nil
 }
 
 // ref builds the property name from the definition that ref points to.
@@ -281,7 +400,7 @@ func (b *builder) property(name string, n *yaml.Node, depth int) (*Property, err
 		}
 		return b.ref(ref.Value, name, depth)
 	}
-	p := &Property{Name: name}
+	p := &Property{Name: name, MissingName: name}
 	var required, properties, items *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i].Value, resolve(n.Content[i+1])
@@ -349,6 +468,16 @@ func (b *builder) property(name string, n *yaml.Node, depth int) (*Property, err
 	}
 	if p.kind != kindString && (p.MaxLength != nil || p.MinLength != nil || p.Enum != nil) {
 		return fail("maxLength, minLength or enum on type %s", p.Type)
+	}
+	switch {
+	case p.Format == "":
+	case p.Format == "date" && p.kind == kindString:
+		p.date = true
+	case (p.Format == "int64" || p.Format == "int32" || p.Format == "double") &&
+		(p.kind == kindNumber || p.kind == kindInteger):
+	default:
+		// Refuse what we do not enforce rather than ignore a constraint.
+		return fail("unsupported format %q on type %s", p.Format, p.Type)
 	}
 	if p.kind != kindObject && (properties != nil || required != nil) {
 		return fail("properties or required on type %s", p.Type)
@@ -793,7 +922,7 @@ func (v *validator) checkFields(props []*Property, obj int) string {
 		}
 		if val < 0 || v.nodes[val].kind == kindNull {
 			if p.Required {
-				return p.Name
+				return p.MissingName
 			}
 			continue
 		}
@@ -822,12 +951,16 @@ func (v *validator) check(p *Property, val int) string {
 		if p.Enum != nil && !inEnum(p.Enum, s) {
 			return p.Name
 		}
+		if p.date && !IsDate(s) {
+			return p.Name
+		}
 	case kindNumber, kindInteger:
 		if n.kind != kindNumber {
 			return p.Name
 		}
 		lit := v.b[n.start:n.end]
-		if p.IsID() && !isID(lit) || p.kind == kindInteger && !isInteger(lit) {
+		if p.IsID() && !isID(lit) || p.kind == kindInteger && !isInteger(lit) ||
+			p.Format == "int32" && !isInt32(lit) {
 			return p.Name
 		}
 	case kindBoolean:
@@ -879,6 +1012,41 @@ func isID(lit []byte) bool {
 		n = n*10 + uint64(c-'0')
 	}
 	return n < maxID
+}
+
+// isInt32 reports whether the JSON number literal lit is an integer (no
+// fraction, no exponent) that fits in a signed 32-bit integer.
+func isInt32(lit []byte) bool {
+	if !isInteger(lit) {
+		return false
+	}
+	_, err := strconv.ParseInt(string(lit), 10, 32)
+	return err == nil
+}
+
+// IsDate reports whether s is a calendar date written YYYY-MM-DD, the
+// Swagger format "date" (RFC 3339 full-date): 2021-02-29 is not one.
+// It does not allocate, so that Validate stays allocation-free.
+func IsDate[T ~string | ~[]byte](s T) bool {
+	if len(s) != len("2006-01-02") || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	num := func(i, j int) int {
+		n := 0
+		for ; i < j; i++ {
+			if !isDigit(s[i]) {
+				return -1
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	if year < 0 || month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	// Day 0 of the next month is the last day of this one.
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // isInteger reports whether the JSON number literal lit has no fraction and

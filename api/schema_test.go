@@ -2,25 +2,38 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
-// The request definitions of the three published YAML files.
+// The request definitions of the eight published YAML files.
 var wantRequestNames = []string{
-	"account_POST_Request",
-	"contact_DELETE_Request",
-	"contact_POST_Request",
-	"contact_PUT_Request",
-	"customer_POST_Request",
-	"list_POST_Request",
-	"phone_DELETE_Request",
-	"phone_POST_Request",
-	"phone_PUT_Request",
+	"account/account_POST_Request",
+	"account/list_POST_Request",
+	"address/address_DELETE_Request",
+	"address/address_POST_Request",
+	"address/address_PUT_Request",
+	"bank/bank_DELETE_Request",
+	"bank/bank_POST_Request",
+	"bic/bic_DELETE_Request",
+	"bic/bic_POST_Request",
+	"contact/contact_DELETE_Request",
+	"contact/contact_POST_Request",
+	"contact/contact_PUT_Request",
+	"contact/phone_DELETE_Request",
+	"contact/phone_POST_Request",
+	"contact/phone_PUT_Request",
+	"customer/customer_POST_Request",
+	"name/name_DELETE_Request",
+	"name/name_POST_Request",
+	"name/name_PUT_Request",
+	"period/list_POST_Request",
 }
 
 func TestFilesEmbedsSpecAndSamples(t *testing.T) {
@@ -28,12 +41,49 @@ func TestFilesEmbedsSpecAndSamples(t *testing.T) {
 		"contact-2021-09-14.yaml",
 		"customer-2021-09-14.yaml",
 		"account-2021-09-14.yaml",
+		"address-2021-09-14.yaml",
+		"name-2023-07-27.yaml",
+		"bank-2021-09-14.yaml",
+		"bic-2021-11-29.yaml",
+		"period-2021-10-28.yaml",
+		"SUITE.md",
+		"TEST-DETAILS.md",
 		"sample-messages/contact/PUT_200_phone_request.json",
 		"sample-messages/customer/POST_200_customer_response.json",
 		"sample-messages/account/POST_200_list_request.json",
+		"sample-messages/address/PUT_200_address_CusomerAccountLinkedToPB_request.json",
+		"sample-messages/name/POST_200_name_Create_trade_name_response.json",
+		"sample-messages/bank/POST_200_bank_Create_NZ_bank_account_request.json",
+		"sample-messages/bic/DELETE_400_bic_BIC103_delete_with_future_date_response_payload.json",
+		"sample-messages/period/POST_200_list_specific_INC_period_details_response.json",
 	} {
 		if _, err := fs.Stat(Files, name); err != nil {
 			t.Errorf("Files lacks %s: %v", name, err)
+		}
+	}
+}
+
+func TestSpecFileNamesEachAPIsYAML(t *testing.T) {
+	want := map[string]string{
+		"account": "account-2021-09-14.yaml", "address": "address-2021-09-14.yaml",
+		"bank": "bank-2021-09-14.yaml", "bic": "bic-2021-11-29.yaml",
+		"contact": "contact-2021-09-14.yaml", "customer": "customer-2021-09-14.yaml",
+		"name": "name-2023-07-27.yaml", "period": "period-2021-10-28.yaml",
+	}
+	var apis []string
+	for api, file := range want {
+		apis = append(apis, api)
+		if got, ok := SpecFile(api); !ok || got != file {
+			t.Errorf("SpecFile(%q) = %q, %v, want %q", api, got, ok, file)
+		}
+	}
+	slices.Sort(apis)
+	if got := APIs(); !slices.Equal(got, apis) {
+		t.Errorf("APIs() = %q, want %q", got, apis)
+	}
+	for _, api := range []string{"", "phone", "*", "contact-2021-09-14"} {
+		if got, ok := SpecFile(api); ok {
+			t.Errorf("SpecFile(%q) = %q, want none", api, got)
 		}
 	}
 }
@@ -43,14 +93,40 @@ func TestRequestNames(t *testing.T) {
 		t.Fatalf("RequestNames() = %q, want %q", got, wantRequestNames)
 	}
 	for _, name := range wantRequestNames {
-		if s := RequestSchema(name); s.Name != name || len(s.Properties) == 0 {
+		if s := RequestSchema(name); s.API+"/"+s.Name != name || len(s.Properties) == 0 {
 			t.Errorf("RequestSchema(%q) = %+v", name, s)
 		}
 	}
 }
 
+// TestRequestSchemaBareNames: a bare definition name works when one API
+// defines it; "list_POST_Request", defined by Account and Period, keeps
+// meaning the Account API's for the callers that predate the Period API.
+func TestRequestSchemaBareNames(t *testing.T) {
+	for bare, want := range map[string]string{
+		"contact_POST_Request": "contact/contact_POST_Request",
+		"phone_PUT_Request":    "contact/phone_PUT_Request",
+		"bic_POST_Request":     "bic/bic_POST_Request",
+		"address_PUT_Request":  "address/address_PUT_Request",
+		"list_POST_Request":    "account/list_POST_Request",
+	} {
+		if got, w := RequestSchema(bare), RequestSchema(want); got != w {
+			t.Errorf("RequestSchema(%q) = %s/%s, want %s", bare, got.API, got.Name, want)
+		}
+	}
+	account, period := RequestSchema("account/list_POST_Request"), RequestSchema("period/list_POST_Request")
+	if account == period || account.API != "account" || period.API != "period" {
+		t.Fatalf("account and period list requests are not told apart: %+v %+v", account, period)
+	}
+	// The Account list takes a customer, the Period list an account.
+	if account.Properties[0].Name != "CustomerID" || period.Properties[0].Name != "AccountID" {
+		t.Errorf("list requests: account starts with %s, period with %s", account.Properties[0].Name, period.Properties[0].Name)
+	}
+}
+
 func TestRequestSchemaPanicsOnUnknownName(t *testing.T) {
-	for _, name := range []string{"", "contact_POST_Response200", "contact_PATCH_Request", "Contact_POST_Request"} {
+	for _, name := range []string{"", "contact_POST_Response200", "contact_PATCH_Request", "Contact_POST_Request",
+		"address/contact_POST_Request", "period/", "/list_POST_Request", "nope/list_POST_Request", "contact/contact_POST_Response200"} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -87,8 +163,10 @@ func TestRule11PhoneRequiredOnPhonePOSTAndPUT(t *testing.T) {
 	}
 }
 
-// sampleCases lists every published *_request.json sample, the definition
-// it is sent to and the field Validate must name.
+// sampleCases lists every published request sample (a sample whose name
+// does not say "response"), the definition it is sent to and the field
+// Validate must name: "" for a valid body, else the field that the sample's
+// EV1100 response names.
 var sampleCases = []struct {
 	file, def, want string
 }{
@@ -111,6 +189,78 @@ var sampleCases = []struct {
 	{"account/POST_200_list_request.json", "list_POST_Request", ""},
 	{"account/POST_400_account_EV1022_request.json", "account_POST_Request", ""},
 	{"account/POST_400_list_EV1100_request.json", "list_POST_Request", "CustomerIDType"},
+	{"address/DELETE_200_address_LinkedIndividualWithAddress_request.json", "address/address_DELETE_Request", ""},
+	{"address/POST_200_address_create_Australian_address_request.json", "address/address_POST_Request", ""},
+	{"address/POST_200_address_create_NZ_address_with_DPID_request.json", "address/address_POST_Request", ""},
+	{"address/POST_200_address_create_unverified_NZ_address_request.json", "address/address_POST_Request", ""},
+	{"address/POST_400_address_ADR103_create_NZ_address_with_invalid_DPID_request.json", "address/address_POST_Request", ""},
+	{"address/POST_400_address_EV1100_create_NZ_address_with_missing_mandatory_fields_request.json", "address/address_POST_Request", "Address"},
+	{"address/PUT_200_address_CusomerAccountLinkedToPB_request.json", "address/address_PUT_Request", ""},
+	{"bank/DELETE_200_Delete_bank_request.json", "bank/bank_DELETE_Request", ""},
+	{"bank/DELETE_400_Delete_bank_account_provided_does_not_have_an_existing_bank_account.json", "bank/bank_DELETE_Request", ""},
+	{"bank/POST_200_bank_Create_NZ_bank_account_request.json", "bank/bank_POST_Request", ""},
+	{"bank/POST_200_bank_Create_NZ_credit_union_bank_account.json", "bank/bank_POST_Request", ""},
+	{"bank/POST_200_bank_Create_international_bank_account_request.json", "bank/bank_POST_Request", ""},
+	{"bank/POST_400_bank_no_physical_address_for_the_customer_request.json", "bank/bank_POST_Request", ""},
+	{"bic/DELETE_200_Delete_bic_request_with_CST_ID.json", "bic/bic_DELETE_Request", ""},
+	{"bic/DELETE_200_Delete_bic_request_with_IRD_ID.json", "bic/bic_DELETE_Request", ""},
+	{"bic/DELETE_400_bic_BIC101_delete_non-existet_biccode_request_payload.json", "bic/bic_DELETE_Request", ""},
+	{"bic/DELETE_400_bic_BIC103_delete_with_future_date_request_payload.json", "bic/bic_DELETE_Request", ""},
+	{"bic/POST_200_Add_bic_request_with_CST_ID.json", "bic/bic_POST_Request", ""},
+	{"bic/POST_200_Add_bic_request_with_IRD_ID.json", "bic/bic_POST_Request", ""},
+	{"bic/POST_400_bic_BIC102_add_with_future_date_request_payload.json", "bic/bic_POST_Request", ""},
+	{"name/DELETE_200_name_Delete_name_request.json", "name/name_DELETE_Request", ""},
+	{"name/DELETE_400_name_CST404_record_could_not_be_located_request.json", "name/name_DELETE_Request", ""},
+	{"name/POST_200_name_Create_preferred_name_request.json", "name/name_POST_Request", ""},
+	{"name/POST_200_name_Create_trade_name_request.json", "name/name_POST_Request", ""},
+	{"name/POST_400_name_NAM101_existing_name_of_this_type_request.json", "name/name_POST_Request", ""},
+	{"name/PUT_200_name_Update_preferred_name_request.json", "name/name_PUT_Request", ""},
+	{"name/PUT_200_name_Update_trade_name_request.json", "name/name_PUT_Request", ""},
+	{"period/POST_200_list_non-INC_account_request.json", "period/list_POST_Request", ""},
+	{"period/POST_200_list_specific_INC_period_details_request.json", "period/list_POST_Request", ""},
+	{"period/POST_400_list_EV1022_access_not_permitted_request.json", "period/list_POST_Request", ""},
+	{"period/POST_400_list_EV1100_invalid_From_Date_request.json", "period/list_POST_Request", "FromDate"},
+}
+
+// TestEV1100SamplesNameTheFieldTheirResponseNames ties the want of every
+// EV1100 sample in sampleCases to the message of its published response.
+func TestEV1100SamplesNameTheFieldTheirResponseNames(t *testing.T) {
+	var n int
+	for _, tt := range sampleCases {
+		respFile := strings.Replace(tt.file, "_request", "_response", 1)
+		if respFile == tt.file {
+			continue
+		}
+		resp, err := Files.ReadFile(path.Join("sample-messages", respFile))
+		if err != nil {
+			continue // a sample without a response body
+		}
+		var r struct {
+			Errors []struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(resp, &r); err != nil {
+			t.Fatalf("%s: %v", respFile, err)
+		}
+		if len(r.Errors) != 1 || r.Errors[0].Code != "EV1100" {
+			if tt.want != "" {
+				t.Errorf("%s: want %q but the response is not EV1100", tt.file, tt.want)
+			}
+			continue
+		}
+		n++
+		_, field, _ := strings.Cut(r.Errors[0].Message, ": ")
+		// The published customer and account samples name fields that
+		// SPEC-README.md overrules (their shape only is binding).
+		if dir := path.Dir(tt.file); dir == "customer" || dir == "account" {
+			continue
+		}
+		if field != tt.want {
+			t.Errorf("%s: the response names %q, sampleCases wants %q", tt.file, field, tt.want)
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d EV1100 samples found", n)
+	}
 }
 
 func readSample(tb testing.TB, file string) []byte {
@@ -123,9 +273,15 @@ func readSample(tb testing.TB, file string) []byte {
 }
 
 func TestSampleMessages(t *testing.T) {
-	files, err := fs.Glob(Files, "sample-messages/*/*_request.json")
+	all, err := fs.Glob(Files, "sample-messages/*/*.json")
 	if err != nil {
 		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range all {
+		if !strings.Contains(path.Base(f), "response") {
+			files = append(files, f)
+		}
 	}
 	var listed []string
 	for _, tt := range sampleCases {
@@ -144,18 +300,34 @@ func TestSampleMessages(t *testing.T) {
 
 // A valid body of each request definition, with every field given.
 var validBodies = map[string]string{
-	"contact_DELETE_Request": `{"ContactID":1295148032}`,
-	"contact_POST_Request": `{"CustomerID":"1512100301","CustomerIDType":"CST","AccountID":"","AccountIDType":"",
+	"contact/contact_DELETE_Request": `{"ContactID":1295148032}`,
+	"contact/contact_POST_Request": `{"CustomerID":"1512100301","CustomerIDType":"CST","AccountID":"","AccountIDType":"",
 		"Contact":{"ContactType":"SCNDRY","Name":"New new Gateway","Phone":[
 		{"PhoneType":"BSN","Country":"NZ","AreaCode":"","PhoneNumber":"044451153","Extension":""},
 		{"PhoneType":"CELL","Country":"AU","AreaCode":"02","PhoneNumber":"12345678","Extension":"12"}]}}`,
-	"contact_PUT_Request":   `{"ContactID":1295148032,"Contact":{"Name":"UpdatedName"}}`,
-	"phone_DELETE_Request":  `{"PhoneID":9004732142020}`,
-	"phone_POST_Request":    `{"ContactID":1295148032,"Phone":{"PhoneType":"BSN","Country":"NZ","AreaCode":"","PhoneNumber":"044451153","Extension":""}}`,
-	"phone_PUT_Request":     `{"PhoneID":1004734460042,"Phone":{"Country":"NZ","PhoneNumber":"027789032","PhoneType":"CELL"}}`,
-	"customer_POST_Request": `{"CustomerID":"069096409","CustomerIDType":"IRD"}`,
-	"account_POST_Request":  `{"AccountID":"132243158INC002","AccountIDType":"ACC"}`,
-	"list_POST_Request":     `{"CustomerID":"1512100301","CustomerIDType":"CST"}`,
+	"contact/contact_PUT_Request":    `{"ContactID":1295148032,"Contact":{"Name":"UpdatedName"}}`,
+	"contact/phone_DELETE_Request":   `{"PhoneID":9004732142020}`,
+	"contact/phone_POST_Request":     `{"ContactID":1295148032,"Phone":{"PhoneType":"BSN","Country":"NZ","AreaCode":"","PhoneNumber":"044451153","Extension":""}}`,
+	"contact/phone_PUT_Request":      `{"PhoneID":1004734460042,"Phone":{"Country":"NZ","PhoneNumber":"027789032","PhoneType":"CELL"}}`,
+	"customer/customer_POST_Request": `{"CustomerID":"069096409","CustomerIDType":"IRD"}`,
+	"account/account_POST_Request":   `{"AccountID":"132243158INC002","AccountIDType":"ACC"}`,
+	"account/list_POST_Request":      `{"CustomerID":"1512100301","CustomerIDType":"CST"}`,
+	"address/address_DELETE_Request": `{"AddressID":1004722686772}`,
+	"address/address_POST_Request": `{"CustomerID":"139369673","CustomerIDType":"IRD","AccountID":"","AccountIDType":"","Type":"MAL",
+		"Address":{"Street":"1234 221B Baker Street","Street2":"12345","Unit":"1","UnitType":"UNIT","City":"Kansas","State":"US-AK",
+		"PostCode":"90210-0800","Country":"US","Attention":"Dr Strange","Urbanisation":"","District":"District9",
+		"SubDistrict":"SubDistrict9","SubProvince":"Province"}}`,
+	"address/address_PUT_Request": `{"AddressID":1004733565010,"NewZealand":{"DPID":827994,"Attention":"Bilbo Baggins"}}`,
+	"bank/bank_DELETE_Request":    `{"AccountID":"132243158INC002","AccountIDType":"ACC"}`,
+	"bank/bank_POST_Request": `{"AccountID":"AS/1234","AccountIDType":"CMPF","NameOnAccount":"Test",
+		"NewZealand":{"Bank":"03","Branch":"1528","Account":"00065296","Suffix":"0050","Reference":"CreditUnion"}}`,
+	"bic/bic_DELETE_Request":   `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A041930","Cease":"2021-03-31"}`,
+	"bic/bic_POST_Request":     `{"CustomerID":"1512100301","CustomerIDType":"CST","BICCode":"A019960","Commence":"2020-02-29"}`,
+	"name/name_DELETE_Request": `{"NameID":1004723362815}`,
+	"name/name_POST_Request": `{"CustomerID":"1512100301","CustomerIDType":"CST","Type":"PREFER","Unformatted":"",
+		"LastName":"Banner","MiddleName":"","FirstName":"Bruce","Title":"DR","Suffix":"Jr"}`,
+	"name/name_PUT_Request":    `{"NameID":1004723362815,"Unformatted":"Individual Trade Co"}`,
+	"period/list_POST_Request": `{"AccountID":"KSS/12345","AccountIDType":"KSF","FromDate":"2021-01-01","ToDate":"2021-12-31"}`,
 }
 
 func TestValidBodies(t *testing.T) {
@@ -170,6 +342,9 @@ func TestValidBodies(t *testing.T) {
 func validValue(p *Property) any {
 	switch p.Type {
 	case "string":
+		if p.Format == "date" {
+			return "2021-08-31"
+		}
 		for _, e := range p.Enum {
 			if e != "" {
 				return e
@@ -285,7 +460,7 @@ func yamlMutations(s *Schema) []mutation {
 		} else {
 			want := ""
 			if p.Required {
-				want = name
+				want = p.MissingName
 			}
 			ms = append(ms, mutation{rule: "required", path: path, del: true, want: want})
 			add("null is absent", path, raw(`null`), want)
@@ -300,7 +475,7 @@ func yamlMutations(s *Schema) []mutation {
 		}
 		if p.Type == "string" {
 			if m := p.MaxLength; m != nil {
-				if p.Enum == nil {
+				if p.Enum == nil && p.Format == "" {
 					add("maxLength", path, quoted(strings.Repeat("7", *m)), "")
 					add("maxLength in runes", path, quoted(strings.Repeat("é", *m)), "")
 					add("maxLength in runes", path, quoted(strings.Repeat("😀", *m)), "")
@@ -316,7 +491,12 @@ func yamlMutations(s *Schema) []mutation {
 				}
 			}
 			for _, e := range p.Enum {
-				add("enum value", path, quoted(e), "")
+				if n := utf8.RuneCountInString(e); p.MinLength != nil && n < *p.MinLength {
+					// bic's CustomerIDType lists "" but needs 3 characters
+					add("enum value shorter than minLength", path, quoted(e), name)
+				} else {
+					add("enum value", path, quoted(e), "")
+				}
 				if e == "" {
 					continue
 				}
@@ -330,6 +510,24 @@ func yamlMutations(s *Schema) []mutation {
 			}
 			if p.Enum != nil && !slices.Contains(p.Enum, "") {
 				add("empty string not in enum", path, quoted(""), name)
+			}
+		}
+		if p.Format == "date" {
+			for _, ok := range []string{"2021-08-31", "2020-02-29", "2000-02-29", "0001-01-01", "9999-12-31"} {
+				add("format date", path, quoted(ok), "")
+			}
+			for _, bad := range []string{"", "2020-20-20", "2021-02-29", "1900-02-29", "2021-04-31", "2021-00-10", "2021-01-00",
+				"2021-1-01", "21-01-01", "2021/01/01", "20210101", "2021-01-01T00:00:00", "2021-01-01Z", " 2021-01-0",
+				"+021-01-01", "2021-01-+1", "２０２１-01-01", "31-08-2021"} {
+				add("not format date", path, quoted(bad), name)
+			}
+		}
+		if p.Format == "int32" {
+			for _, ok := range []string{`0`, `-1`, `55`, `7449050`, `2147483647`, `-2147483648`} {
+				add("format int32", path, raw(ok), "")
+			}
+			for _, bad := range []string{`2147483648`, `-2147483649`, `1.5`, `1.0`, `1e3`, `"55"`} {
+				add("not format int32", path, raw(bad), name)
 			}
 		}
 		if p.IsID() {
@@ -642,7 +840,15 @@ definitions:
 ` + defs
 	schemas := make(map[string]*Schema)
 	err := parseSpec("test.yaml", []byte(doc), schemas)
-	return schemas, err
+	// Key by bare name, as every synthetic spec is API "test".
+	bare := make(map[string]*Schema)
+	for key, s := range schemas {
+		if key != "test/"+s.Name || s.API != "test" {
+			return nil, fmt.Errorf("schema %s keyed %s", s.Name, key)
+		}
+		bare[s.Name] = s
+	}
+	return bare, err
 }
 
 func TestParseSpecTypesAndRefs(t *testing.T) {
@@ -716,6 +922,10 @@ func TestParseSpecRefusesWhatItCannotEnforce(t *testing.T) {
 		"  x_Request: {type: object, properties: {A: {$ref: '#/definitions/x_Request'}}}\n", // a cycle
 		"  x_Request: {type: string}\n",
 		"  x_Request: {type: object, properties: {A: {type: string}, A: {type: number}}}\n",
+		"  x_Request: {type: object, properties: {A: {type: string, format: int64}}}\n",
+		"  x_Request: {type: object, properties: {A: {type: number, format: date}}}\n",
+		"  x_Request: {type: object, properties: {A: {type: string, format: date-time}}}\n",
+		"  x_Request: {type: object, properties: {A: {type: string, format: email}}}\n",
 	} {
 		if _, err := parseTestSpec(defs); err == nil {
 			t.Errorf("parseSpec accepted %s", defs)
@@ -733,6 +943,88 @@ func TestParseSpecRefusesWhatItCannotEnforce(t *testing.T) {
 	}
 	if err := applyOverrides(schemas, map[string][]string{"x_Request": {"A"}}); err != nil || !schemas["x_Request"].Properties[0].Required {
 		t.Errorf("applyOverrides: %v", err)
+	}
+	if err := applyMissingNames(schemas, map[string][]string{"x_Request": {"A"}}); err == nil {
+		t.Error("applyMissingNames accepted a field that is not an object")
+	}
+	if err := applyMissingNames(schemas, map[string][]string{"y_Request": {"A"}}); err == nil {
+		t.Error("applyMissingNames accepted a missing definition")
+	}
+}
+
+// TestSuiteRuling2MissingAddressFieldNamesAddress: "A field the schema
+// requires ... missing from Address is EV1100 whose message names Address";
+// every other fault inside Address still names its own field.
+func TestSuiteRuling2MissingAddressFieldNamesAddress(t *testing.T) {
+	const (
+		post = "address/address_POST_Request"
+		put  = "address/address_PUT_Request"
+	)
+	addr := func(fields string) string {
+		return `{"CustomerID":"139369673","CustomerIDType":"IRD","Type":"MAL","Address":{` + fields + `}}`
+	}
+	runValidateCases(t, []validateCase{
+		{post, addr(`"Street":"1 A St","City":"Wellington","Country":"NZ"`), ""},
+		{post, addr(`"City":"Wellington","Country":"NZ"`), "Address"},
+		{post, addr(`"Street":null,"City":"Wellington","Country":"NZ"`), "Address"},
+		{post, addr(`"Street":"1 A St","Country":"NZ"`), "Address"},
+		{post, addr(`"Street":"1 A St","City":"Wellington"`), "Address"},
+		{post, addr(``), "Address"},
+		{post, addr(`"Street":"","City":"Wellington","Country":"NZ"`), "Street"}, // minLength, not missing
+		{post, addr(`"Street":"1 A St","City":"Wellington","Country":"NZL"`), "Country"},
+		{post, addr(`"Street":7,"City":"Wellington","Country":"NZ"`), "Street"},
+		{post, addr(`"Street":"1 A St","City":"Wellington","Country":"NZ","UnitType":"apt"`), "UnitType"},
+		{post, addr(`"Street":"1 A St","City":"Wellington","Country":"NZ","Suburb":"x"`), "Suburb"},
+		{put, `{"AddressID":1,"Address":{"Street":"1 A St","Country":"NZ"}}`, "Address"},
+		// Only Address: a missing DPID of NewZealand names DPID.
+		{post, `{"CustomerID":"139369673","CustomerIDType":"IRD","Type":"MAL","NewZealand":{}}`, "DPID"},
+		{post, `{"CustomerID":"139369673","CustomerIDType":"IRD","NewZealand":{"DPID":1}}`, "Type"},
+	})
+}
+
+// TestFormatsOfTheSuite spells out the formats the new YAMLs use: "date"
+// (BIC Commence and Cease, Period FromDate and ToDate: SUITE.md ruling 6,
+// anything but YYYY-MM-DD is EV1100) and "int32" (the DPID).
+func TestFormatsOfTheSuite(t *testing.T) {
+	const period = "period/list_POST_Request"
+	list := func(from string) string {
+		return `{"AccountID":"132244081INC002","AccountIDType":"ACC","FromDate":` + from + `}`
+	}
+	dpid := func(d string) string { return `{"AddressID":1,"NewZealand":{"DPID":` + d + `}}` }
+	runValidateCases(t, []validateCase{
+		{period, list(`"2021-01-01"`), ""},
+		{period, list(`"2020-20-20"`), "FromDate"},
+		{period, list(`"2021-02-29"`), "FromDate"},
+		{period, list(`"2024-02-29"`), ""},
+		{period, list(`"01/01/2021"`), "FromDate"},
+		{period, list(`""`), "FromDate"},
+		{period, list(`"2021-01-01"`), ""}, // escapes decode first
+		{period, `{"AccountID":"132244081INC002","AccountIDType":"ACC","ToDate":"2021-13-01"}`, "ToDate"},
+		{"bic/bic_POST_Request", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960","Commence":"9999-12-31"}`, ""},
+		{"bic/bic_DELETE_Request", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960","Cease":"2021-8-31"}`, "Cease"},
+		{"address/address_PUT_Request", dpid(`827994`), ""},
+		{"address/address_PUT_Request", dpid(`-5`), ""}, // a DPID out of range is ADR103, not EV1100
+		{"address/address_PUT_Request", dpid(`827994.5`), "DPID"},
+		{"address/address_PUT_Request", dpid(`4294967296`), "DPID"},
+		{"address/address_PUT_Request", dpid(`"827994"`), "DPID"},
+	})
+}
+
+func TestIsDate(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{
+		{"2021-08-31", true}, {"2000-02-29", true}, {"1900-02-28", true}, {"0000-01-01", true},
+		{"1900-02-29", false}, {"2021-06-31", false}, {"2021-12-32", false}, {"2021-13-01", false},
+		{"2021-08-3", false}, {"2021-08-311", false}, {"2021_08_31", false}, {"2021-0a-31", false}, {"", false},
+	} {
+		if got := IsDate(tt.s); got != tt.want {
+			t.Errorf("IsDate(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+		if got := IsDate([]byte(tt.s)); got != tt.want {
+			t.Errorf("IsDate([]byte(%q)) = %v, want %v", tt.s, got, tt.want)
+		}
 	}
 }
 

@@ -1,0 +1,150 @@
+package contactd
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Name API rules: SUITE.md ruling 3 and api/name-2023-07-27.yaml.
+
+// NameType is the type of a customer's name.
+type NameType string
+
+// The name types. The Name API creates PREFER and DBACST names (its YAML's
+// enum); LGL, the legal name, is shown by the Customer read and exists from
+// the customer's creation.
+const (
+	NameLegal     NameType = "LGL"
+	NamePreferred NameType = "PREFER" // a name an individual prefers to be called by
+	NameTrade     NameType = "DBACST" // "doing business as", a trade name
+)
+
+// Name is a name of a customer. A trade name (and a legal name) is held in
+// Unformatted; a preferred name in the parts LastName, MiddleName,
+// FirstName, Title and Suffix.
+type Name struct {
+	ID          int64
+	Type        NameType
+	Unformatted string
+	LastName    string
+	MiddleName  string
+	FirstName   string
+	Title       string
+	Suffix      string
+}
+
+// Formatted is the name on one line, as the Customer read shows it:
+// Unformatted when set, else Title, FirstName, MiddleName, LastName and
+// Suffix separated by spaces.
+func (n Name) Formatted() string {
+	if n.Unformatted != "" {
+		return n.Unformatted
+	}
+	var parts []string
+	for _, p := range []string{n.Title, n.FirstName, n.MiddleName, n.LastName, n.Suffix} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// ValidateNewName applies the rules of a name POST for a customer
+// (individual or not) after the schema, in this order:
+//
+//   - LGL: NAM102 ("Cannot use this service to manage a Legal name."; the
+//     YAML lists it on POST, PUT and DELETE). The schema's enum refuses LGL
+//     first (EV1100 naming Type), so this guards callers that skip it.
+//   - A type other than PREFER and DBACST: EV1100 naming Type.
+//   - PREFER for a customer that is not an individual: EV1100 naming Type
+//     (ruling 3: "PREFER only for individuals"; as with an address type of
+//     the wrong level, the type is not valid for this customer).
+//   - the fields of the type, as ValidateNameFields checks them.
+//
+// A second live name of the type (NAM101) is the store's rule.
+func ValidateNewName(n Name, individual bool) error {
+	switch n.Type {
+	case NameLegal:
+		return Errorf(NAM102, "")
+	case NamePreferred:
+		if !individual {
+			return Errorf(EV1100, "Type")
+		}
+	case NameTrade:
+	default:
+		return Errorf(EV1100, "Type")
+	}
+	return ValidateNameFields(n)
+}
+
+// ValidateNameUpdate applies the rules of a name PUT: n carries the new
+// fields and the Type of the name it updates. Updating the legal name is
+// NAM102; the fields are then checked as ValidateNameFields does.
+func ValidateNameUpdate(n Name) error {
+	if n.Type == NameLegal {
+		return Errorf(NAM102, "")
+	}
+	return ValidateNameFields(n)
+}
+
+// CanDeleteName reports whether a name of type t may be deleted: the legal
+// name may not (NAM100, "A name of this type cannot be deleted. Please
+// update instead.", ruling 3 and TEST-DETAILS.md); every other may.
+func CanDeleteName(t NameType) error {
+	if t == NameLegal {
+		return Errorf(NAM100, "")
+	}
+	return nil
+}
+
+// ValidateNameFields checks the fields of a PREFER or DBACST name, as the
+// YAML describes them: a trade name is Unformatted (required), and its
+// name parts "need to be omitted or blank"; a preferred name is its parts
+// (LastName or FirstName required) and its Unformatted must be blank. Every
+// field "must be in the EBCDIC character set" (code page 037, printable
+// characters only). A field that breaks a rule is EV1100 naming it.
+func ValidateNameFields(n Name) error {
+	parts := []struct{ name, value string }{
+		{"LastName", n.LastName}, {"MiddleName", n.MiddleName}, {"FirstName", n.FirstName},
+		{"Title", n.Title}, {"Suffix", n.Suffix},
+	}
+	switch n.Type {
+	case NameTrade:
+		if strings.TrimSpace(n.Unformatted) == "" {
+			return Errorf(EV1100, "Unformatted")
+		}
+		for _, p := range parts {
+			if p.value != "" {
+				return Errorf(EV1100, p.name)
+			}
+		}
+	case NamePreferred:
+		if n.Unformatted != "" {
+			return Errorf(EV1100, "Unformatted")
+		}
+		if strings.TrimSpace(n.LastName) == "" && strings.TrimSpace(n.FirstName) == "" {
+			return Errorf(EV1100, "LastName")
+		}
+	default:
+		return Errorf(EV1100, "Type")
+	}
+	for _, p := range append(parts, struct{ name, value string }{"Unformatted", n.Unformatted}) {
+		if !ebcdic(p.value) {
+			return Errorf(EV1100, p.name)
+		}
+	}
+	return nil
+}
+
+// ebcdic reports whether every character of s is a printable character of
+// EBCDIC code page 037, the Latin-1 repertoire IRD's systems hold names in.
+func ebcdic(s string) bool {
+	for _, r := range s {
+		if _, ok := charmap.CodePage037.EncodeRune(r); !ok || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
