@@ -1,6 +1,7 @@
 package contactd
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strconv"
@@ -252,4 +253,85 @@ func ResolveDPID(dpid int64) (Address, error) {
 		Country:      "NZ",
 		DPID:         dpid,
 	}, nil
+}
+
+// addressFields are an address's fields as the Customer and Account reads
+// show them, in the published order (AddressID and Updated are the
+// record's), and the DPID it came from, which the reads do not show.
+type addressFields struct {
+	Type         AddressType
+	Street       string
+	Street2      string
+	Unit         string
+	UnitType     string
+	City         string
+	State        string
+	PostCode     string
+	Country      string
+	Attention    string
+	Urbanisation string
+	District     string
+	SubDistrict  string
+	SubProvince  string
+	Formatted    string
+	DPID         int64 `json:",omitempty"`
+}
+
+// Record is the address as a record: its type is the key.
+func (a Address) Record() (Record, error) {
+	fields, err := recordFields(addressFields{a.Type, a.Street, a.Street2, a.Unit, a.UnitType, a.City, a.State,
+		a.PostCode, a.Country, a.Attention, a.Urbanisation, a.District, a.SubDistrict, a.SubProvince, a.Formatted(), a.DPID})
+	return Record{ID: a.ID, Kind: KindAddress, Key: string(a.Type), Fields: fields}, err
+}
+
+// complete validates a against its owner and, for a DPID, resolves it to
+// the delivery point's address (keeping a's ID, Type and Attention).
+func (a Address) complete(accountOwner bool) (Address, error) {
+	if err := ValidateAddress(a, accountOwner); err != nil {
+		return Address{}, err
+	}
+	if a.DPID == 0 {
+		return a, nil
+	}
+	resolved, err := ResolveDPID(a.DPID)
+	if err != nil {
+		return Address{}, err
+	}
+	resolved.ID, resolved.Type, resolved.Attention = a.ID, a.Type, a.Attention
+	return resolved, nil
+}
+
+// CreateAddress adds an address to a customer or an account: ADR101 when
+// the owner has a live address of that type (every customer has a LOC).
+func (s *Service) CreateAddress(ctx context.Context, ch Change, ref OwnerRef, a Address) (int64, error) {
+	return s.PutRecord(ctx, ch, ref, Refuse, func(o Owner) (Record, error) {
+		a, err := a.complete(o.AccountLevel())
+		if err != nil {
+			return Record{}, err
+		}
+		return a.Record()
+	})
+}
+
+// UpdateAddress replaces the address a.ID with a; its type stays.
+func (s *Service) UpdateAddress(ctx context.Context, ch Change, a Address) error {
+	return s.UpdateRecord(ctx, ch, KindAddress, a.ID, func(o Owner, old Record) (Record, error) {
+		a.Type = AddressType(old.Key)
+		a, err := a.complete(o.AccountLevel())
+		if err != nil {
+			return Record{}, err
+		}
+		return a.Record()
+	})
+}
+
+// DeleteAddress ceases an address: ADR100 for a customer's physical (LOC)
+// address, which every customer keeps (SUITE.md ruling 1).
+func (s *Service) DeleteAddress(ctx context.Context, ch Change, addressID int64) error {
+	return s.CeaseRecord(ctx, ch, KindAddress, addressID, func(_ Owner, r Record) error {
+		if AddressType(r.Key) == AddressLOC {
+			return Errorf(ADR100, "")
+		}
+		return nil
+	})
 }

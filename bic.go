@@ -1,6 +1,9 @@
 package contactd
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // BIC API rules: SUITE.md ruling 5 and api/bic-2021-11-29.yaml.
 
@@ -65,4 +68,41 @@ func bicDate(s string, now time.Time, field string, future Code) (Date, error) {
 		return Date{}, Errorf(future, "")
 	}
 	return d, nil
+}
+
+// bicFields are a BIC code's fields: the code, as the Customer read shows
+// it, and the date it commenced.
+type bicFields struct {
+	BICCode  BICCode
+	Commence string
+}
+
+// AddBIC adds a BIC code to a customer, commencing on commence (today when
+// empty), or moves the commence date of the code when it is live already.
+func (s *Service) AddBIC(ctx context.Context, ch Change, customer CustomerID, code, commence string) (int64, error) {
+	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, Merge, func(Owner) (Record, error) {
+		c, err := ParseBICCode(code)
+		if err != nil {
+			return Record{}, err
+		}
+		d, err := BICCommence(commence, s.now())
+		if err != nil {
+			return Record{}, err
+		}
+		fields, err := recordFields(bicFields{c, d.String()})
+		return Record{Kind: KindBIC, Key: string(c), Fields: fields}, err
+	})
+}
+
+// DeleteBIC ceases a customer's live BIC code on cease (today when empty):
+// BIC103 for a future date, BIC101 when the code is not live on the
+// customer.
+func (s *Service) DeleteBIC(ctx context.Context, ch Change, customer CustomerID, code, cease string) error {
+	return s.CeaseRecordByKey(ctx, ch, OwnerRef{Customer: customer}, KindBIC, code, BIC101, func(Owner) error {
+		if _, err := ParseBICCode(code); err != nil {
+			return err
+		}
+		_, err := BICCease(cease, s.now())
+		return err
+	})
 }

@@ -1,6 +1,9 @@
 package contactd
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -147,4 +150,71 @@ func ebcdic(s string) bool {
 		}
 	}
 	return true
+}
+
+// nameFields are a name's fields as the Customer read shows them, in the
+// published order (NameID and Updated are the record's).
+type nameFields struct {
+	Type       NameType
+	LastName   string
+	FirstName  string
+	MiddleName string
+	Title      string
+	Suffix     string
+	Formatted  string
+}
+
+// Record is the name as a record: its type is the key.
+func (n Name) Record() (Record, error) {
+	fields, err := recordFields(nameFields{n.Type, n.LastName, n.FirstName, n.MiddleName, n.Title, n.Suffix, n.Formatted()})
+	return Record{ID: n.ID, Kind: KindName, Key: string(n.Type), Fields: fields}, err
+}
+
+// entityIndividual is the EntityType of a person.
+const entityIndividual = "INDVDL"
+
+// individual reports whether the customer is a person, from its profile.
+func (s *Service) individual(ctx context.Context, id CustomerID) (bool, error) {
+	c, err := s.Store.Customer(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	var p struct{ EntityType string }
+	if err := json.Unmarshal(c.Profile, &p); err != nil {
+		return false, fmt.Errorf("customer %s: profile: %w", id.Value, err)
+	}
+	return p.EntityType == entityIndividual, nil
+}
+
+// CreateName adds a preferred or trade name to a customer: NAM101 when it
+// has a live name of that type.
+func (s *Service) CreateName(ctx context.Context, ch Change, customer CustomerID, n Name) (int64, error) {
+	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, Refuse, func(o Owner) (Record, error) {
+		individual, err := s.individual(ctx, o.Customer)
+		if err != nil {
+			return Record{}, err
+		}
+		if err := ValidateNewName(n, individual); err != nil {
+			return Record{}, err
+		}
+		return n.Record()
+	})
+}
+
+// UpdateName replaces the parts of the name n.ID; its type stays.
+func (s *Service) UpdateName(ctx context.Context, ch Change, n Name) error {
+	return s.UpdateRecord(ctx, ch, KindName, n.ID, func(_ Owner, old Record) (Record, error) {
+		n.Type = NameType(old.Key)
+		if err := ValidateNameUpdate(n); err != nil {
+			return Record{}, err
+		}
+		return n.Record()
+	})
+}
+
+// DeleteName ceases a name: NAM100 for the legal name.
+func (s *Service) DeleteName(ctx context.Context, ch Change, nameID int64) error {
+	return s.CeaseRecord(ctx, ch, KindName, nameID, func(_ Owner, r Record) error {
+		return CanDeleteName(NameType(r.Key))
+	})
 }

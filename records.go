@@ -3,16 +3,26 @@ package contactd
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 )
+
+// recordFields is v, a record's fields in their published order, as JSON.
+func recordFields(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("record fields: %w", err)
+	}
+	return b, nil
+}
 
 // The record operations every update API of the suite but Contact is made
 // of. Each applies the published order of checks: existence (CST404),
 // access (EV1022), account eligibility (ACT100), then the API's own rules
-// (rules, which may be nil), then the state rules the store holds.
+// (the function each takes), then the state rules the store holds.
 
-// PutRecord adds rec to the owner ref names; on says what happens to a
-// live record of the same kind and key.
-func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, rec Record, on OnLive, rules func(Owner) error) (int64, error) {
+// PutRecord adds the record build makes for the owner ref names; on says
+// what happens to a live record of the same kind and key.
+func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, on OnLive, build func(Owner) (Record, error)) (int64, error) {
 	o, err := s.Store.Owner(ctx, ref)
 	if err != nil {
 		return 0, err
@@ -20,42 +30,51 @@ func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, rec Re
 	if err := s.permit(ctx, ch.Caller, o); err != nil {
 		return 0, err
 	}
-	if rules != nil {
-		if err := rules(o); err != nil {
-			return 0, err
-		}
+	rec, err := build(o)
+	if err != nil {
+		return 0, err
 	}
 	return s.Store.PutRecord(ctx, o, rec, on, s.stamp(ch))
 }
 
-// liveRecord resolves a live record of the kind, checks the caller's right
-// to it and applies rules to it.
-func (s *Service) liveRecord(ctx context.Context, caller Caller, kind Kind, id int64, rules func(Owner, Record) error) error {
+// liveRecord resolves a live record of the kind and checks the caller's
+// right to it.
+func (s *Service) liveRecord(ctx context.Context, caller Caller, kind Kind, id int64) (Owner, Record, error) {
 	o, r, err := s.Store.Record(ctx, kind, id)
+	if err != nil {
+		return Owner{}, Record{}, err
+	}
+	if err := s.permit(ctx, caller, o); err != nil {
+		return Owner{}, Record{}, err
+	}
+	return o, r, nil
+}
+
+// UpdateRecord replaces the live record id with the key and fields change
+// makes of it.
+func (s *Service) UpdateRecord(ctx context.Context, ch Change, kind Kind, id int64, change func(Owner, Record) (Record, error)) error {
+	o, old, err := s.liveRecord(ctx, ch.Caller, kind, id)
 	if err != nil {
 		return err
 	}
-	if err := s.permit(ctx, caller, o); err != nil {
+	rec, err := change(o, old)
+	if err != nil {
 		return err
 	}
-	if rules != nil {
-		return rules(o, r)
-	}
-	return nil
+	return s.Store.UpdateRecord(ctx, kind, id, rec.Key, rec.Fields, s.stamp(ch))
 }
 
-// UpdateRecord replaces the key and fields of the live record id.
-func (s *Service) UpdateRecord(ctx context.Context, ch Change, kind Kind, id int64, key string, fields json.RawMessage, rules func(Owner, Record) error) error {
-	if err := s.liveRecord(ctx, ch.Caller, kind, id, rules); err != nil {
+// CeaseRecord ceases the live record id once check (which may be nil)
+// allows it.
+func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int64, check func(Owner, Record) error) error {
+	o, r, err := s.liveRecord(ctx, ch.Caller, kind, id)
+	if err != nil {
 		return err
 	}
-	return s.Store.UpdateRecord(ctx, kind, id, key, fields, s.stamp(ch))
-}
-
-// CeaseRecord ceases the live record id.
-func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int64, rules func(Owner, Record) error) error {
-	if err := s.liveRecord(ctx, ch.Caller, kind, id, rules); err != nil {
-		return err
+	if check != nil {
+		if err := check(o, r); err != nil {
+			return err
+		}
 	}
 	return s.Store.CeaseRecord(ctx, kind, id, s.stamp(ch))
 }
