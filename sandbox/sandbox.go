@@ -228,7 +228,9 @@ var personas = []persona{
 		},
 		accounts: []account{
 			{id: "512100301REB001"}, // BNK101
-			{id: "512100301INC003", records: []contactd.Record{bank(1004800000033, "01-0113-00123453-0000", "Bruce Banner")}},
+			{id: "512100301INC003", records: []contactd.Record{
+				address(1004800000034, "PRFMAL", place{"PO BOX 4410", "HAMILTON CENTRAL", "HAMILTON", "3240"}, "", seeded),
+				bank(1004800000033, "01-0113-00123453-0000", "Bruce Banner")}},
 			{id: "512100301AIL023"},
 		}},
 	// CUSTOMER_WITH_CST_ID
