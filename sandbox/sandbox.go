@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,6 +166,34 @@ var (
 	kennedyDrive = place{"34 JOHN F KENNEDY DRIVE", "MILSON", "PALMERSTON NORTH", "4414"}
 )
 
+// individualWith is an individual persona with a legal name (ID id) and a
+// LOC address (ID id+1), and accounts with nothing of their own.
+func individualWith(irdNumber, commence string, id int64, first, last string, loc place, accounts ...string) persona {
+	p := persona{id: ird(irdNumber), profile: individual(commence), records: []contactd.Record{
+		person(id, "LGL", first, "", last, seeded), address(id+1, "LOC", loc, "", seeded)}}
+	for _, a := range accounts {
+		p.accounts = append(p.accounts, account{id: a})
+	}
+	return p
+}
+
+// with adds records to the persona.
+func (p persona) with(records ...contactd.Record) persona {
+	p.records = append(slices.Clip(p.records), records...)
+	return p
+}
+
+// filing sets the filing frequency of the persona's account.
+func (p persona) filing(accountID, frequency string) persona {
+	p.accounts = slices.Clone(p.accounts)
+	for i := range p.accounts {
+		if p.accounts[i].id == accountID {
+			p.accounts[i].filing = frequency
+		}
+	}
+	return p
+}
+
 var personas = []persona{
 	// INDIVIDUAL (SANDBOX.md; SUITE.md). The account samples show
 	// 132243158FAM005 and GST004 with a PRFMAL and Peter Parker's bank
@@ -256,85 +285,40 @@ var personas = []persona{
 				bank(1004800000051, "01-0902-00123464-0000", "RESTRICTED ACCESS LIMITED")}},
 		}},
 	// EV1022 (the account samples)
-	{id: ird("132253579"), profile: individual("2015-01-01"),
-		records: []contactd.Record{
-			person(1004800000060, "LGL", "Restricted", "", "Person", seeded),
-			address(1004800000061, "LOC", place{"9 KOWHAI STREET", "RICHMOND", "CHRISTCHURCH", "8013"}, "", seeded),
-		},
-		accounts: []account{{id: "132253579INC002"}}},
+	individualWith("132253579", "2015-01-01", 1004800000060, "Restricted", "Person",
+		place{"9 KOWHAI STREET", "RICHMOND", "CHRISTCHURCH", "8013"}, "132253579INC002"),
 	// EV1022 (TEST-DETAILS.md, BIC)
-	{id: ird("139616936"), profile: individual("2016-04-01"),
-		records: []contactd.Record{
-			person(1004800000070, "LGL", "Guarded", "", "Person", seeded),
-			address(1004800000071, "LOC", place{"21 MATAI CRESCENT", "BELFAST", "CHRISTCHURCH", "8051"}, "", seeded),
-			bic(1004800000072, "A019960", "2016-04-01"),
-		}},
+	individualWith("139616936", "2016-04-01", 1004800000070, "Guarded", "Person",
+		place{"21 MATAI CRESCENT", "BELFAST", "CHRISTCHURCH", "8051"}).
+		with(bic(1004800000072, "A019960", "2016-04-01")),
 	// individuals with only a legal name and a LOC (SUITE.md): the
 	// DBACST sample (132244227) and the BIC102 sample (132245721)
-	{id: ird("132244227"), profile: individual("2014-04-01"),
-		records: []contactd.Record{
-			person(1004800000080, "LGL", "Ivy", "", "Tradewell", seeded),
-			address(1004800000081, "LOC", place{"5 NIKAU PLACE", "TAKAPUNA", "AUCKLAND", "0622"}, "", seeded),
-		}},
-	{id: ird("132245721"), profile: individual("2014-04-01"),
-		records: []contactd.Record{
-			person(1004800000090, "LGL", "Carl", "", "Early", seeded),
-			address(1004800000091, "LOC", place{"40 TAWA DRIVE", "ALBANY", "AUCKLAND", "0632"}, "", seeded),
-		}},
-	{id: ird("132244263"), profile: individual("2014-04-01"),
-		records: []contactd.Record{
-			person(1004800000100, "LGL", "Nora", "", "Plain", seeded),
-			address(1004800000101, "LOC", place{"8 PUKEKO LANE", "PAPAMOA", "TAURANGA", "3118"}, "", seeded),
-		}},
+	individualWith("132244227", "2014-04-01", 1004800000080, "Ivy", "Tradewell", place{"5 NIKAU PLACE", "TAKAPUNA", "AUCKLAND", "0622"}),
+	individualWith("132245721", "2014-04-01", 1004800000090, "Carl", "Early", place{"40 TAWA DRIVE", "ALBANY", "AUCKLAND", "0632"}),
+	individualWith("132244263", "2014-04-01", 1004800000100, "Nora", "Plain", place{"8 PUKEKO LANE", "PAPAMOA", "TAURANGA", "3118"}),
 	// the NAM101 sample: a live PREFER
-	{id: ird("139390032"), profile: individual("2013-04-01"),
-		records: []contactd.Record{
-			person(1004800000110, "LGL", "Michael", "", "Tester", seeded),
-			person(1004800000111, "PREFER", "Mike", "", "Tester", seeded),
-			address(1004800000112, "LOC", place{"17 KAURI STREET", "MOUNT EDEN", "AUCKLAND", "1024"}, "", seeded),
-		}},
+	individualWith("139390032", "2013-04-01", 1004800000110, "Michael", "Tester",
+		place{"17 KAURI STREET", "MOUNT EDEN", "AUCKLAND", "1024"}).
+		with(person(1004800000112, "PREFER", "Mike", "", "Tester", seeded)),
 	// the DPID sample: a LOC, no MAL, an account without a PRFMAL
-	{id: ird("139369823"), profile: individual("2012-04-01"),
-		records: []contactd.Record{
-			person(1004800000120, "LGL", "Bilbo", "", "Baggins", seeded),
-			address(1004800000121, "LOC", place{"1 HOBBITON LANE", "HINUERA", "MATAMATA", "3472"}, "", seeded),
-		},
-		accounts: []account{{id: "139369823INC002"}}},
+	individualWith("139369823", "2012-04-01", 1004800000120, "Bilbo", "Baggins",
+		place{"1 HOBBITON LANE", "HINUERA", "MATAMATA", "3472"}, "139369823INC002"),
 	// the list EV1100 and customer EV1100 samples
-	{id: ird("132243050"), profile: individual("2011-04-01"),
-		records: []contactd.Record{
-			person(1004800000130, "LGL", "Grace", "", "Field", seeded),
-			address(1004800000131, "LOC", place{"26 RIMU ROAD", "KELBURN", "WELLINGTON", "6012"}, "", seeded),
-		},
-		accounts: []account{{id: "132243050INC003"}}},
+	individualWith("132243050", "2011-04-01", 1004800000130, "Grace", "Field",
+		place{"26 RIMU ROAD", "KELBURN", "WELLINGTON", "6012"}, "132243050INC003"),
 	// the NZ bank account sample (132245746NRT005)
-	{id: ird("132245746"), profile: individual("2011-04-01"),
-		records: []contactd.Record{
-			person(1004800000140, "LGL", "Tomas", "", "Visitor", seeded),
-			address(1004800000141, "LOC", place{"3 HINAU STREET", "RICCARTON", "CHRISTCHURCH", "8041"}, "", seeded),
-		},
-		accounts: []account{{id: "132245746INC002"}, {id: "132245746NRT005"}}},
-	// the INC period sample: the period shows ITN03N
-	{id: ird("132244081"), profile: individual("2011-04-01"),
-		records: []contactd.Record{
-			person(1004800000150, "LGL", "Agnes", "", "Period", seeded),
-			address(1004800000151, "LOC", place{"11 MIRO STREET", "TAIHAPE", "TAIHAPE", "4720"}, "", seeded),
-		},
-		accounts: []account{{id: "132244081INC002", filing: "ITN03N"}}},
+	individualWith("132245746", "2011-04-01", 1004800000140, "Tomas", "Visitor",
+		place{"3 HINAU STREET", "RICCARTON", "CHRISTCHURCH", "8041"}, "132245746INC002", "132245746NRT005"),
+	// the INC period sample, whose period files ITN03N
+	individualWith("132244081", "2011-04-01", 1004800000150, "Agnes", "Period",
+		place{"11 MIRO STREET", "TAIHAPE", "TAIHAPE", "4720"}, "132244081INC002").
+		filing("132244081INC002", "ITN03N"),
 	// the period EV1100 sample
-	{id: ird("132246831"), profile: individual("2011-04-01"),
-		records: []contactd.Record{
-			person(1004800000160, "LGL", "Dara", "", "Wrongdate", seeded),
-			address(1004800000161, "LOC", place{"2 TITOKI STREET", "MASTERTON", "MASTERTON", "5810"}, "", seeded),
-		},
-		accounts: []account{{id: "132246831INC002"}}},
+	individualWith("132246831", "2011-04-01", 1004800000160, "Dara", "Wrongdate",
+		place{"2 TITOKI STREET", "MASTERTON", "MASTERTON", "5810"}, "132246831INC002"),
 	// TEST-DETAILS.md's second ACT100 example
-	{id: ird("139376056"), profile: individual("2012-04-01"),
-		records: []contactd.Record{
-			person(1004800000170, "LGL", "Kiri", "", "Saver", seeded),
-			address(1004800000171, "LOC", place{"6 MAHOE STREET", "ONERAHI", "WHANGAREI", "0110"}, "", seeded),
-		},
-		accounts: []account{{id: "139376056KSS004"}}},
+	individualWith("139376056", "2012-04-01", 1004800000170, "Kiri", "Saver",
+		place{"6 MAHOE STREET", "ONERAHI", "WHANGAREI", "0110"}, "139376056KSS004"),
 }
 
 // accountProfile is the stored profile of an account of its type, shaped
