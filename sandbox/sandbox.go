@@ -5,7 +5,7 @@
 // adds" and of every published sample and TEST-DETAILS.md, with the data
 // the samples show; api/SANDBOX-SUITE.md lists them and the decisions
 // taken where the sources disagree. Every record ID the sources publish is
-// kept; the others are invented, from 1004800000000 on, a block no source
+// kept; the others are invented, from 1004800000001 on, a block no source
 // uses.
 package sandbox
 
