@@ -1,11 +1,19 @@
 // Package sandbox holds the published test personas that `contactd serve
 // --sandbox` starts with, and the sandbox's access rule.
+//
+// The personas are those of SANDBOX.md, of SUITE.md's "Personas the suite
+// adds" and of every published sample and TEST-DETAILS.md, with the data
+// the samples show; api/SANDBOX-SUITE.md lists them and the decisions
+// taken where the sources disagree. Every record ID the sources publish is
+// kept; the others are invented, from 1004800000001 on, a block no source
+// uses.
 package sandbox
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,10 +21,12 @@ import (
 )
 
 // outOfReach are the EV1022 personas: the sandbox caller may reach
-// neither these customers nor any of their accounts, contacts or phones.
+// neither these customers nor any of their accounts, contacts, phones or
+// records.
 var outOfReach = map[contactd.CustomerID]bool{
 	{Type: contactd.IRD, Value: "102210221"}: true,
 	{Type: contactd.IRD, Value: "132253579"}: true,
+	{Type: contactd.IRD, Value: "139616936"}: true,
 }
 
 // Access is the sandbox's access rule: every sandbox caller may act on
@@ -32,65 +42,295 @@ func (Access) Authorize(_ context.Context, caller contactd.Caller, o contactd.Ow
 	return nil
 }
 
-// persona is a customer of the sandbox with its accounts.
+// persona is a customer of the sandbox with its records and accounts.
 type persona struct {
-	id       contactd.CustomerID
-	profile  string
-	accounts []string
+	id contactd.CustomerID
+	// profile holds what no update API manages (entity type, NZBN,
+	// dates, indicators); Commence is also its accounts' commence date.
+	profile  profile
+	records  []contactd.Record
+	accounts []account
+}
+
+// profile is the stored Customer profile, in the published sample's order.
+type profile struct {
+	NZBN          string `json:",omitempty"`
+	EntityType    string
+	EntitySubType string
+	Commence      string
+	Cease         string
+	Indicator     []indicator `json:",omitempty"`
+}
+
+type indicator struct{ Indicator string }
+
+// account is an account of a persona with its records (addresses, refund
+// bank account).
+type account struct {
+	id string
+	// filing overrides the filing frequency its type implies, where a
+	// published sample shows another one.
+	filing  string
+	records []contactd.Record
 }
 
 func ird(v string) contactd.CustomerID { return contactd.CustomerID{Type: contactd.IRD, Value: v} }
 func cst(v string) contactd.CustomerID { return contactd.CustomerID{Type: contactd.CST, Value: v} }
 
-// individual is the profile of a person, with their legal name.
-func individual(first, last, commence string) string {
-	return fmt.Sprintf(`{"EntityType":"INDVDL","EntitySubType":"","Commence":%q,"Cease":"9999-12-31",`+
-		`"Address":[%s],"Name":[{"NameID":%d,"Type":"LGL","LastName":%q,"FirstName":%q,"MiddleName":"","Title":"","Suffix":"",`+
-		`"Formatted":%q,"Updated":"2020-05-21T18:02:52"}]}`,
-		commence, address("LOC", 1004722686772, "3 HA CRESCENT", "WIRI", "AUCKLAND", "2104"),
-		1004723443000+int64(len(first)*100+len(last)), strings.ToUpper(last), strings.ToUpper(first),
-		strings.ToUpper(first+" "+last))
+func individual(commence string) profile {
+	return profile{EntityType: "INDVDL", Commence: commence, Cease: "9999-12-31"}
 }
 
-// organisation is the profile of a non-individual with its legal name.
-func organisation(entity, sub, name, nzbn string) string {
-	return fmt.Sprintf(`{"NZBN":%q,"EntityType":%q,"EntitySubType":%q,"Commence":"2000-01-01","Cease":"9999-12-31",`+
-		`"Address":[%s],"Name":[{"NameID":%d,"Type":"LGL","LastName":"","FirstName":"","MiddleName":"","Title":"","Suffix":"",`+
-		`"Formatted":%q,"Updated":"2020-07-02T15:49:03"}]}`,
-		nzbn, entity, sub, address("LOC", 1004723453000+int64(len(name)), "32 ELM CRESCENT", "GLADSTONE", "INVERCARGILL", "9810"),
-		1004723443833+int64(len(name)), name)
+func organisation(nzbn, entity, sub, commence string) profile {
+	return profile{NZBN: nzbn, EntityType: entity, EntitySubType: sub, Commence: commence, Cease: "9999-12-31"}
 }
 
-func address(typ string, id int64, street, suburb, city, postcode string) string {
-	return fmt.Sprintf(`{"AddressID":%d,"Type":%q,"Street":%q,"Street2":"","Unit":"","UnitType":"","City":%q,"State":"",`+
-		`"PostCode":%q,"Country":"NZ","Attention":"","Urbanisation":%q,"District":"","SubDistrict":"","SubProvince":"",`+
-		`"Formatted":%q,"Updated":"2020-05-27T11:46:39"}`,
-		id, typ, street, city, postcode, suburb, strings.Join([]string{street, suburb, city, postcode}, " "))
+// nz reads a time in New Zealand local time, as the samples give them.
+func nz(s string) time.Time {
+	loc, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		panic(err)
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
-// lookThroughCompany is NON_INDIVIDUAL as the published customer sample shows it.
-const lookThroughCompany = `{"NZBN":"9429035383472","EntityType":"COMPNY","EntitySubType":"CC","Commence":"2000-01-01","Cease":"9999-12-31",` +
-	`"BIC":[{"BICCode":"A041930"}],"Indicator":[{"Indicator":"LOOKTH"}],"Address":[` +
-	`{"AddressID":1004723453056,"Type":"LOC","Street":"32 ELM CRESCENT","Street2":"","Unit":"","UnitType":"","City":"INVERCARGILL","State":"","PostCode":"9810","Country":"NZ","Attention":"","Urbanisation":"GLADSTONE","District":"","SubDistrict":"","SubProvince":"","Formatted":"32 ELM CRESCENT GLADSTONE INVERCARGILL 9810","Updated":"2020-07-02T15:49:03"},` +
-	`{"AddressID":1004722686772,"Type":"MAL","Street":"34 JOHN F KENNEDY DRIVE","Street2":"","Unit":"","UnitType":"","City":"PALMERSTON NORTH","State":"","PostCode":"4414","Country":"NZ","Attention":"","Urbanisation":"MILSON","District":"","SubDistrict":"","SubProvince":"","Formatted":"34 JOHN F KENNEDY DRIVE MILSON PALMERSTON NORTH 4414","Updated":"2020-05-21T18:02:52"}],` +
-	`"Name":[{"NameID":1004723443833,"Type":"LGL","LastName":"","FirstName":"","MiddleName":"","Title":"","Suffix":"","Formatted":"LOOK THROUGH COMPANY LTD.","Updated":"2020-07-02T15:49:03"}]}`
+// seeded is the Updated time of the records whose time no sample shows.
+const seeded = "2021-03-01T09:00:00"
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// nameFields are a name's fields in the published order (the Name element
+// without NameID and Updated).
+type nameFields struct{ Type, LastName, FirstName, MiddleName, Title, Suffix, Formatted string }
+
+// person is a name of a person, formatted as the published samples do:
+// the parts in capitals, first name first.
+func person(id int64, typ, first, middle, last, updated string) contactd.Record {
+	parts := strings.Fields(strings.ToUpper(first + " " + middle + " " + last))
+	return contactd.Record{ID: id, Kind: contactd.KindName, Key: typ, Updated: nz(updated),
+		Fields: mustJSON(nameFields{Type: typ, LastName: strings.ToUpper(last), FirstName: strings.ToUpper(first),
+			MiddleName: strings.ToUpper(middle), Formatted: strings.Join(parts, " ")})}
+}
+
+// entityName is a name of a non-individual, or a trade name: only the
+// formatted name, as the published customer sample shows it.
+func entityName(id int64, typ, formatted, updated string) contactd.Record {
+	return contactd.Record{ID: id, Kind: contactd.KindName, Key: typ, Updated: nz(updated),
+		Fields: mustJSON(nameFields{Type: typ, Formatted: formatted})}
+}
+
+// addressFields are an address's fields in the published order (the
+// Address element without AddressID and Updated).
+type addressFields struct {
+	Type, Street, Street2, Unit, UnitType, City, State, PostCode, Country, Attention, Urbanisation string
+	District, SubDistrict, SubProvince, Formatted                                                  string
+}
+
+// place is a New Zealand street address.
+type place struct{ street, suburb, city, postCode string }
+
+// address is an NZ address of the type at the place, formatted as the
+// published samples do.
+func address(id int64, typ string, p place, unitType, updated string) contactd.Record {
+	return contactd.Record{ID: id, Kind: contactd.KindAddress, Key: typ, Updated: nz(updated),
+		Fields: mustJSON(addressFields{Type: typ, Street: p.street, UnitType: unitType, City: p.city, PostCode: p.postCode,
+			Country: "NZ", Urbanisation: p.suburb, Formatted: strings.Join([]string{p.street, p.suburb, p.city, p.postCode}, " ")})}
+}
+
+// bic is a live BIC code of a customer since commence.
+func bic(id int64, code, commence string) contactd.Record {
+	return contactd.Record{ID: id, Kind: contactd.KindBIC, Key: code, Updated: nz(commence + "T09:00:00"),
+		Fields: mustJSON(struct{ BICCode, Commence string }{code, commence})}
+}
+
+// bank is an account's refund bank account (BB-bbbb-AAAAAAAA-SSSS).
+func bank(id int64, number, holder string) contactd.Record {
+	return contactd.Record{ID: id, Kind: contactd.KindBank, Updated: nz(seeded),
+		Fields: mustJSON(struct{ BankAccount, NameOnBankAccount string }{number, holder})}
+}
+
+// The places of the personas' addresses.
+var (
+	haCrescent   = place{"3 HA CRESCENT", "WIRI", "AUCKLAND", "2104"}
+	elmCrescent  = place{"32 ELM CRESCENT", "GLADSTONE", "INVERCARGILL", "9810"}
+	kennedyDrive = place{"34 JOHN F KENNEDY DRIVE", "MILSON", "PALMERSTON NORTH", "4414"}
+)
+
+// individualWith is an individual persona with a legal name (ID id) and a
+// LOC address (ID id+1), and accounts with nothing of their own.
+func individualWith(irdNumber, commence string, id int64, first, last string, loc place, accounts ...string) persona {
+	p := persona{id: ird(irdNumber), profile: individual(commence), records: []contactd.Record{
+		person(id, "LGL", first, "", last, seeded), address(id+1, "LOC", loc, "", seeded)}}
+	for _, a := range accounts {
+		p.accounts = append(p.accounts, account{id: a})
+	}
+	return p
+}
+
+// with adds records to the persona.
+func (p persona) with(records ...contactd.Record) persona {
+	p.records = append(slices.Clip(p.records), records...)
+	return p
+}
+
+// filing sets the filing frequency of the persona's account.
+func (p persona) filing(accountID, frequency string) persona {
+	p.accounts = slices.Clone(p.accounts)
+	for i := range p.accounts {
+		if p.accounts[i].id == accountID {
+			p.accounts[i].filing = frequency
+		}
+	}
+	return p
+}
 
 var personas = []persona{
-	{ird("132243158"), individual("Peter", "Parker", "2010-01-01"),
-		[]string{"132243158FAM005", "132243158GST004", "132243158INC003", "132243158INC002", "132243158DSB006", "132243158FBT005", "132243158KSS004"}},
-	{ird("069096409"), lookThroughCompany, []string{"069096409EMP003", "069096409INC002"}},
-	{ird("139369673"), individual("Mary", "Watson", "2012-04-01"), []string{"139369673AIL023", "139369673INC003", "139369673REB001"}},
-	{cst("1512100301"), organisation("COMPNY", "CC", "TAX AGENT CLIENT LIMITED", "9429041000001"), []string{"512100301REB001", "512100301INC003", "512100301AIL023"}},
-	{cst("1512150403"), organisation("TRUST", "", "CST IDENTIFIED TRUST", ""), nil},
+	// INDIVIDUAL (SANDBOX.md; SUITE.md). The account samples show
+	// 132243158FAM005 and GST004 with a PRFMAL and Peter Parker's bank
+	// account; the PRFMAL's published ID is 069096409's LOC, so theirs
+	// are invented (api/SANDBOX-SUITE.md).
+	{id: ird("132243158"), profile: individual("2010-01-01"),
+		records: []contactd.Record{
+			person(1004800000001, "LGL", "Peter", "", "Parker", "2020-05-21T18:02:52"),
+			person(1004723099665, "PREFER", "Pete", "", "Parker", "2020-05-21T18:02:52"),
+			entityName(1004723362815, "DBACST", "PARKER PHOTOGRAPHY", "2020-05-21T18:02:52"),
+			address(5342356299, "LOC", haCrescent, "", "2020-05-21T18:02:52"),
+		},
+		accounts: []account{
+			{id: "132243158FAM005", records: []contactd.Record{
+				address(1004800000002, "PRFMAL", haCrescent, "BLDG", "2020-05-27T11:46:39"),
+				bank(1004800000003, "10-1000-01000000-0100", "Peter Parker")}},
+			{id: "132243158GST004", records: []contactd.Record{
+				address(1004800000004, "PRFMAL", haCrescent, "BLDG", "2020-05-27T11:46:39"),
+				bank(1004800000005, "10-1000-01000000-0100", "Peter Parker")}},
+			{id: "132243158INC003", records: []contactd.Record{bank(1004800000006, "10-1000-01000000-0100", "Peter Parker")}},
+			// the published address samples create its PRFLOC and PRFMAL
+			{id: "132243158INC002", records: []contactd.Record{bank(1004800000007, "10-1000-01000000-0100", "Peter Parker")}},
+			{id: "132243158DSB006"}, // BNK102: no physical address abroad
+			{id: "132243158FBT005"}, // BNK101, BNK102, CNT101
+			{id: "132243158KSS004"}, // ACT100
+		}},
+	// NON_INDIVIDUAL: as the published Customer sample shows it.
+	{id: ird("069096409"),
+		profile: profile{NZBN: "9429035383472", EntityType: "COMPNY", EntitySubType: "CC", Commence: "2000-01-01",
+			Cease: "9999-12-31", Indicator: []indicator{{"LOOKTH"}}},
+		records: []contactd.Record{
+			bic(1004800000010, "A041930", "2000-01-01"),
+			address(1004723453056, "LOC", elmCrescent, "", "2020-07-02T15:49:03"),
+			address(1004722686772, "MAL", kennedyDrive, "", "2020-05-21T18:02:52"),
+			entityName(1004723443833, "LGL", "LOOK THROUGH COMPANY LTD.", "2020-07-02T15:49:03"),
+		},
+		accounts: []account{
+			{id: "069096409EMP003"},
+			{id: "069096409INC002", records: []contactd.Record{
+				address(1004733565010, "PRFMAL", kennedyDrive, "", "2020-07-02T15:49:03"),
+				bank(1004800000011, "01-0902-00123456-0000", "LOOK THROUGH COMPANY LTD.")}},
+		}},
+	// ANOTHER_CUSTOMER
+	{id: ird("139369673"), profile: individual("2012-04-01"),
+		records: []contactd.Record{
+			person(1004800000020, "LGL", "Mary", "", "Watson", seeded),
+			address(5341463520, "LOC", place{"12 KARAKA STREET", "NEWTOWN", "WELLINGTON", "6021"}, "", seeded),
+			bic(1004800000021, "A041930", "2012-04-01"),
+		},
+		accounts: []account{
+			{id: "139369673AIL023"},
+			{id: "139369673INC003", records: []contactd.Record{bank(1004800000022, "03-1528-00123468-0000", "Mary Watson")}},
+			{id: "139369673REB001"},
+		}},
+	// the customer linked to a tax agent: an individual (SUITE.md)
+	{id: cst("1512100301"), profile: individual("2015-04-01"),
+		records: []contactd.Record{
+			person(1004800000030, "LGL", "Robert", "Bruce", "Banner", seeded),
+			address(1004800000031, "LOC", place{"7 RATA ROAD", "ROTOKAURI", "HAMILTON", "3200"}, "", seeded),
+			bic(1004800000032, "N731115", "2015-04-01"),
+		},
+		accounts: []account{
+			{id: "512100301REB001"}, // BNK101
+			{id: "512100301INC003", records: []contactd.Record{
+				address(1004800000034, "PRFMAL", place{"PO BOX 4410", "HAMILTON CENTRAL", "HAMILTON", "3240"}, "", seeded),
+				bank(1004800000033, "01-0113-00123453-0000", "Bruce Banner")}},
+			{id: "512100301AIL023"},
+		}},
+	// CUSTOMER_WITH_CST_ID
+	{id: cst("1512150403"), profile: organisation("", "TRUST", "", "2000-01-01"),
+		records: []contactd.Record{
+			entityName(1004800000040, "LGL", "CST IDENTIFIED TRUST", seeded),
+			address(1004800000041, "LOC", place{"15 TOTARA AVENUE", "NEW LYNN", "AUCKLAND", "0600"}, "", seeded),
+		}},
 	// EV1022_CUSTOMER: its IRD number fails the check digit, so it is
-	// reached through its account, contact and phone.
-	{ird("102210221"), organisation("COMPNY", "CC", "RESTRICTED ACCESS LIMITED", ""), []string{"102210221INC002"}},
-	{ird("132253579"), individual("Restricted", "Person", "2015-01-01"), []string{"132253579INC002"}},
+	// reached through its account, contact, phone and records.
+	// TEST-DETAILS.md gives it AddressIDs 5342123299, 1004732460550,
+	// 1004785546432 and NameID 1016545454547.
+	{id: ird("102210221"), profile: organisation("", "COMPNY", "CC", "2000-01-01"),
+		records: []contactd.Record{
+			entityName(1016545454547, "LGL", "RESTRICTED ACCESS LIMITED", seeded),
+			address(5342123299, "LOC", place{"1 WILLIS STREET", "TE ARO", "WELLINGTON", "6011"}, "", seeded),
+			address(1004732460550, "MAL", place{"PO BOX 1022", "TE ARO", "WELLINGTON", "6140"}, "", seeded),
+			bic(1004800000050, "M696200", "2000-01-01"),
+		},
+		accounts: []account{
+			{id: "102210221INC002", records: []contactd.Record{
+				address(1004785546432, "PRFMAL", place{"PO BOX 1022", "TE ARO", "WELLINGTON", "6140"}, "", seeded),
+				bank(1004800000051, "01-0902-00123464-0000", "RESTRICTED ACCESS LIMITED")}},
+		}},
+	// EV1022 (the account samples)
+	individualWith("132253579", "2015-01-01", 1004800000060, "Restricted", "Person",
+		place{"9 KOWHAI STREET", "RICHMOND", "CHRISTCHURCH", "8013"}, "132253579INC002"),
+	// EV1022 (TEST-DETAILS.md, BIC)
+	individualWith("139616936", "2016-04-01", 1004800000070, "Guarded", "Person",
+		place{"21 MATAI CRESCENT", "BELFAST", "CHRISTCHURCH", "8051"}).
+		with(bic(1004800000072, "A019960", "2016-04-01")),
+	// individuals with only a legal name and a LOC (SUITE.md): the
+	// DBACST sample (132244227) and the BIC102 sample (132245721)
+	individualWith("132244227", "2014-04-01", 1004800000080, "Ivy", "Tradewell", place{"5 NIKAU PLACE", "TAKAPUNA", "AUCKLAND", "0622"}),
+	individualWith("132245721", "2014-04-01", 1004800000090, "Carl", "Early", place{"40 TAWA DRIVE", "ALBANY", "AUCKLAND", "0632"}),
+	individualWith("132244263", "2014-04-01", 1004800000100, "Nora", "Plain", place{"8 PUKEKO LANE", "PAPAMOA", "TAURANGA", "3118"}),
+	// the NAM101 sample: a live PREFER
+	individualWith("139390032", "2013-04-01", 1004800000110, "Michael", "Tester",
+		place{"17 KAURI STREET", "MOUNT EDEN", "AUCKLAND", "1024"}).
+		with(person(1004800000112, "PREFER", "Mike", "", "Tester", seeded)),
+	// the DPID sample: a LOC, no MAL, an account without a PRFMAL
+	individualWith("139369823", "2012-04-01", 1004800000120, "Bilbo", "Baggins",
+		place{"1 HOBBITON LANE", "HINUERA", "MATAMATA", "3472"}, "139369823INC002"),
+	// the list EV1100 and customer EV1100 samples
+	individualWith("132243050", "2011-04-01", 1004800000130, "Grace", "Field",
+		place{"26 RIMU ROAD", "KELBURN", "WELLINGTON", "6012"}, "132243050INC003"),
+	// the NZ bank account sample (132245746NRT005)
+	individualWith("132245746", "2011-04-01", 1004800000140, "Tomas", "Visitor",
+		place{"3 HINAU STREET", "RICCARTON", "CHRISTCHURCH", "8041"}, "132245746INC002", "132245746NRT005"),
+	// the INC period sample, whose period files ITN03N
+	individualWith("132244081", "2011-04-01", 1004800000150, "Agnes", "Period",
+		place{"11 MIRO STREET", "TAIHAPE", "TAIHAPE", "4720"}, "132244081INC002").
+		filing("132244081INC002", "ITN03N"),
+	// the period EV1100 sample
+	individualWith("132246831", "2011-04-01", 1004800000160, "Dara", "Wrongdate",
+		place{"2 TITOKI STREET", "MASTERTON", "MASTERTON", "5810"}, "132246831INC002"),
+	// TEST-DETAILS.md's second ACT100 example
+	individualWith("139376056", "2012-04-01", 1004800000170, "Kiri", "Saver",
+		place{"6 MAHOE STREET", "ONERAHI", "WHANGAREI", "0110"}, "139376056KSS004"),
 }
 
-// accountProfile is a plausible account of its type, shaped like the
-// published account samples.
-func accountProfile(accountType, holder string) string {
+// accountProfile is the stored profile of an account of its type, shaped
+// like the published account samples: what no update API manages.
+func accountProfile(a account, accountType, commence string) json.RawMessage {
+	filing := a.filing
+	if filing == "" {
+		filing = "ITN03C" // as the published account samples show, whatever the type
+		if accountType == "EMP" {
+			filing = "PSOIM" // as the published period sample shows
+		}
+	}
 	var extra string
 	switch accountType {
 	case "INC":
@@ -100,9 +340,8 @@ func accountProfile(accountType, holder string) string {
 	case "GST":
 		extra = `,"GST":{"AccountingBasis":"INV","GroupMember":false,"GroupRepresentative":false}`
 	}
-	return fmt.Sprintf(`{"FilingFrequency":"ITN03C","Status":"ACT","FilingChannel":"API","BankAccount":"10-1000-01000000-0100",`+
-		`"NameOnBankAccount":%q,"Commence":"2010-01-01","Cease":"9999-12-31","Address":[%s]%s}`,
-		holder, address("PRFMAL", 1004723453056, "3 HA CRESCENT", "WIRI", "AUCKLAND", "2104"), extra)
+	return json.RawMessage(fmt.Sprintf(`{"FilingFrequency":%q,"Status":"ACT","FilingChannel":"API","Commence":%q,"Cease":"9999-12-31"%s}`,
+		filing, commence, extra))
 }
 
 // AccountType is the type an account ID names in its letters
@@ -117,19 +356,6 @@ func AccountType(accountID string) string {
 		end++
 	}
 	return accountID[start:end]
-}
-
-// nz reads a time in New Zealand local time, as the samples give them.
-func nz(s string) time.Time {
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		panic(err)
-	}
-	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
 
 func nzPhone(id int64, typ contactd.PhoneType, number, ext string) contactd.Phone {
@@ -156,24 +382,21 @@ var contacts = []contactd.SeedContact{
 		Updated: nz("2021-03-01T09:00:00"), Phones: []contactd.Phone{nzPhone(9005454545845, "CELL", "0211234567", "")}}},
 }
 
-// holder is the name on an account's bank account.
-func holder(p persona) string {
-	var v struct{ Name []struct{ Formatted string } }
-	if err := json.Unmarshal([]byte(p.profile), &v); err != nil || len(v.Name) == 0 {
-		panic(fmt.Sprintf("sandbox persona %s: bad profile: %v", p.id.Value, err))
-	}
-	return v.Name[0].Formatted
-}
-
-// Dataset returns the personas of SANDBOX.md, ready for Store.Load.
+// Dataset returns the personas, ready for Store.Load.
 func Dataset() contactd.Dataset {
 	var d contactd.Dataset
 	for _, p := range personas {
-		d.Customers = append(d.Customers, contactd.Customer{ID: p.id, Profile: json.RawMessage(p.profile)})
-		for _, id := range p.accounts {
-			typ := AccountType(id)
-			d.Accounts = append(d.Accounts, contactd.Account{ID: id, IDType: contactd.AccountIDTypeACC, Type: typ,
-				Customer: p.id, Profile: json.RawMessage(accountProfile(typ, holder(p)))})
+		d.Customers = append(d.Customers, contactd.Customer{ID: p.id, Profile: mustJSON(p.profile)})
+		for _, r := range p.records {
+			d.Records = append(d.Records, contactd.SeedRecord{Owner: customerOwner(p.id), Record: r})
+		}
+		for _, a := range p.accounts {
+			typ := AccountType(a.id)
+			d.Accounts = append(d.Accounts, contactd.Account{ID: a.id, IDType: contactd.AccountIDTypeACC, Type: typ,
+				Customer: p.id, Profile: accountProfile(a, typ, p.profile.Commence)})
+			for _, r := range a.records {
+				d.Records = append(d.Records, contactd.SeedRecord{Owner: accountOwner(a.id), Record: r})
+			}
 		}
 	}
 	d.Contacts = append(d.Contacts, contacts...)
