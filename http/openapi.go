@@ -1,18 +1,23 @@
 package http
 
 import (
+	"io/fs"
 	"net/http"
 
 	"github.com/contactd/contactd/api"
 )
 
-// handleSwagger serves the published Swagger 2.0 file of one API ("contact",
-// "customer" or "account") byte for byte. It needs no credentials: the
-// files are public.
-func handleSwagger(apiName string) http.Handler {
-	file, err := api.Files.ReadFile(apiName + "-2021-09-14.yaml")
+// handleSwagger serves the published Swagger 2.0 file of one API
+// ("contact", "name", ...: api/<name>-<release>.yaml) byte for byte. It
+// needs no credentials: the files are public.
+func handleSwagger(apiName string) methods {
+	names, err := fs.Glob(api.Files, apiName+"-*.yaml")
+	if err != nil || len(names) != 1 {
+		panic("http: not one published Swagger file for API " + apiName)
+	}
+	file, err := api.Files.ReadFile(names[0])
 	if err != nil {
-		panic("http: no published Swagger file for API " + apiName)
+		panic(err)
 	}
 	return methods{http.MethodGet: serveDocument(file, "application/yaml")}
 }

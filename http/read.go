@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -65,14 +64,19 @@ func contactViews(contacts []contactd.Contact) []contactView {
 }
 
 // readFields are the managed fields of a read: its records' and its
-// contacts'.
-func readFields(records []contactd.Record, contacts []contactd.Contact) (map[string][]byte, error) {
+// contacts', and an empty array for each of arrays that has none.
+func readFields(records []contactd.Record, contacts []contactd.Contact, arrays []string) (map[string][]byte, error) {
 	fields, err := managedFields(records)
 	if err != nil {
 		return nil, err
 	}
 	if fields["Contact"], err = json.Marshal(contactViews(contacts)); err != nil {
 		return nil, err
+	}
+	for _, name := range arrays {
+		if fields[name] == nil {
+			fields[name] = []byte("[]")
+		}
 	}
 	return fields, nil
 }
@@ -99,7 +103,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		fields, err := readFields(c.Records, contacts)
+		fields, err := readFields(c.Records, contacts, customerArrays)
 		if err != nil {
 			return err
 		}
@@ -126,7 +130,7 @@ func handleAccount(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		fields, err := readFields(a.Records, contacts)
+		fields, err := readFields(a.Records, contacts, accountArrays)
 		if err != nil {
 			return err
 		}

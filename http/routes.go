@@ -4,11 +4,15 @@ import (
 	"net/http"
 )
 
+// apis are the APIs of the suite contactd serves, by the name in their
+// paths: each has /gateway/{api}/status and its published Swagger file.
+var apis = []string{"contact", "customer", "account", "address", "name", "bic"}
+
 // addRoutes lists every route. Each API route is served under
 // /gateway/{api}/{service} and, as the YAML's basePath gives it, under
 // /secure/gateway/{api}/{service}.
 func addRoutes(mux *http.ServeMux, cfg Config) {
-	api := map[string]methods{
+	routes := map[string]methods{
 		"/gateway/contact/contact": {
 			http.MethodPost:   handleCreateContact(cfg),
 			http.MethodPut:    handleRenameContact(cfg),
@@ -22,20 +26,29 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 		"/gateway/customer/customer": {http.MethodPost: handleCustomer(cfg)},
 		"/gateway/account/account":   {http.MethodPost: handleAccount(cfg)},
 		"/gateway/account/list":      {http.MethodPost: handleList(cfg)},
-		"/gateway/contact/status":    {http.MethodGet: handleStatus(cfg)},
-		"/gateway/customer/status":   {http.MethodGet: handleStatus(cfg)},
-		"/gateway/account/status":    {http.MethodGet: handleStatus(cfg)},
+		"/gateway/address/address": {
+			http.MethodPost:   handleCreateAddress(cfg),
+			http.MethodPut:    handleUpdateAddress(cfg),
+			http.MethodDelete: handleDeleteAddress(cfg),
+		},
+		"/gateway/name/name": {
+			http.MethodPost:   handleCreateName(cfg),
+			http.MethodPut:    handleUpdateName(cfg),
+			http.MethodDelete: handleDeleteName(cfg),
+		},
+		"/gateway/bic/bic": {
+			http.MethodPost:   handleAddBIC(cfg),
+			http.MethodDelete: handleDeleteBIC(cfg),
+		},
 	}
-	for path, h := range api {
+	for _, name := range apis {
+		routes["/gateway/"+name+"/status"] = methods{http.MethodGet: handleStatus(cfg)}
+		routes["/gateway/"+name+"/swagger.yaml"] = handleSwagger(name)
+	}
+	for path, h := range routes {
 		mux.Handle(path, h)
 		mux.Handle("/secure"+path, h)
 	}
-	mux.Handle("/gateway/contact/swagger.yaml", handleSwagger("contact"))
-	mux.Handle("/gateway/customer/swagger.yaml", handleSwagger("customer"))
-	mux.Handle("/gateway/account/swagger.yaml", handleSwagger("account"))
-	mux.Handle("/secure/gateway/contact/swagger.yaml", handleSwagger("contact"))
-	mux.Handle("/secure/gateway/customer/swagger.yaml", handleSwagger("customer"))
-	mux.Handle("/secure/gateway/account/swagger.yaml", handleSwagger("account"))
 	mux.Handle("/openapi.json", handleOpenAPI())
 	mux.Handle("/healthz", methods{http.MethodGet: handleHealthz()})
 	mux.Handle("/readyz", methods{http.MethodGet: handleReadyz(cfg)})

@@ -2,9 +2,11 @@ package http
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/contactd/contactd"
@@ -39,13 +41,38 @@ type recordView struct {
 	// show lists the record's fields the read shows, in order; nil shows
 	// every field as stored.
 	show []string
+	// keys orders the elements by their record's key, in the order the
+	// published samples show the types (LOC before MAL); records of the
+	// same key, and of keys it does not list, follow in ID order.
+	keys []string
 }
 
 var recordViews = map[contactd.Kind]recordView{
-	contactd.KindName:    {field: "Name", idField: "NameID", updated: true},
-	contactd.KindAddress: {field: "Address", idField: "AddressID", updated: true},
-	contactd.KindBIC:     {field: "BIC", show: []string{"BICCode"}},
-	contactd.KindBank:    {show: []string{"BankAccount", "NameOnBankAccount"}},
+	contactd.KindName: {field: "Name", idField: "NameID", updated: true,
+		keys: []string{"LGL", "PREFER", "DBACST"}},
+	contactd.KindAddress: {field: "Address", idField: "AddressID", updated: true,
+		show: []string{"Type", "Street", "Street2", "Unit", "UnitType", "City", "State", "PostCode", "Country",
+			"Attention", "Urbanisation", "District", "SubDistrict", "SubProvince", "Formatted"},
+		keys: []string{"LOC", "MAL", "PRFLOC", "PRFMAL"}},
+	contactd.KindBIC:  {field: "BIC", show: []string{"BICCode"}},
+	contactd.KindBank: {show: []string{"BankAccount", "NameOnBankAccount"}},
+}
+
+// The arrays a customer's and an account's read always carry, empty when
+// there is nothing to show: "Contact":[] as the Contact API has always
+// answered, and the record arrays alike.
+var (
+	customerArrays = []string{"BIC", "Address", "Name", "Contact"}
+	accountArrays  = []string{"Address", "Contact"}
+)
+
+// keyRank is the place of a record's key in its view's order.
+func keyRank(r contactd.Record) int {
+	keys := recordViews[r.Kind].keys
+	if i := slices.Index(keys, r.Key); i >= 0 {
+		return i
+	}
+	return len(keys)
 }
 
 // recordFields are the fields records manage: never taken from a stored
@@ -75,6 +102,13 @@ func managedFields(records []contactd.Record) (map[string][]byte, error) {
 	fields := map[string][]byte{}
 	p := viewParsers.Get()
 	defer viewParsers.Put(p)
+	records = slices.Clone(records)
+	slices.SortStableFunc(records, func(a, b contactd.Record) int {
+		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+			return c // each kind fills a field of its own: their relative order is free
+		}
+		return cmp.Compare(keyRank(a), keyRank(b))
+	})
 	for _, r := range records {
 		view, ok := recordViews[r.Kind]
 		if !ok {
