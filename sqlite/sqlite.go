@@ -133,7 +133,7 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r},
 		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
 	go s.writer()
-	for _, q := range slices.Concat(writeQueries, auditQueries, batchQueries) {
+	for _, q := range slices.Concat(writeQueries, auditQueries, recordQueries, batchQueries) {
 		if _, err := s.ws.get(ctx, q); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)
