@@ -32,10 +32,10 @@ const recordColumns = `rec.ids, rec.kinds, rec.keys, rec.fields, rec.updated`
 
 // recordArrays receives recordColumns.
 type recordArrays struct {
-	ids           []int64
-	kinds, keys   []string
-	fields        []string
-	updated       []time.Time
+	ids         []int64
+	kinds, keys []string
+	fields      []string
+	updated     []time.Time
 }
 
 func (a *recordArrays) dest() []any { return []any{&a.ids, &a.kinds, &a.keys, &a.fields, &a.updated} }
