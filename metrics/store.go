@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -35,6 +36,11 @@ func (m *Metrics) Store(s contactd.Store) contactd.Store {
 		addPhone:         o("AddPhone"),
 		updatePhone:      o("UpdatePhone"),
 		ceasePhone:       o("CeasePhone"),
+		record:           o("Record"),
+		liveRecord:       o("LiveRecord"),
+		putRecord:        o("PutRecord"),
+		updateRecord:     o("UpdateRecord"),
+		ceaseRecord:      o("CeaseRecord"),
 		audit:            o("Audit"),
 		load:             o("Load"),
 		empty:            o("Empty"),
@@ -50,6 +56,7 @@ type timedStore struct {
 	customer, account, customerAccounts, owner, contactOwner, phoneOwner, contacts prometheus.Observer
 	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
 	customerContacts, accountContacts                                              prometheus.Observer
+	record, liveRecord, putRecord, updateRecord, ceaseRecord                       prometheus.Observer
 	audit, load, empty, ping                                                       prometheus.Observer
 }
 
@@ -130,6 +137,31 @@ func (s *timedStore) UpdatePhone(ctx context.Context, p contactd.Phone, ch conta
 func (s *timedStore) CeasePhone(ctx context.Context, phoneID int64, ch contactd.Change) error {
 	defer since(s.ceasePhone, time.Now())
 	return s.next.CeasePhone(ctx, phoneID, ch)
+}
+
+func (s *timedStore) Record(ctx context.Context, kind contactd.Kind, id int64) (contactd.Owner, contactd.Record, error) {
+	defer since(s.record, time.Now())
+	return s.next.Record(ctx, kind, id)
+}
+
+func (s *timedStore) LiveRecord(ctx context.Context, owner contactd.Owner, kind contactd.Kind, key string) (contactd.Record, error) {
+	defer since(s.liveRecord, time.Now())
+	return s.next.LiveRecord(ctx, owner, kind, key)
+}
+
+func (s *timedStore) PutRecord(ctx context.Context, owner contactd.Owner, rec contactd.Record, on contactd.OnLive, ch contactd.Change) (int64, error) {
+	defer since(s.putRecord, time.Now())
+	return s.next.PutRecord(ctx, owner, rec, on, ch)
+}
+
+func (s *timedStore) UpdateRecord(ctx context.Context, kind contactd.Kind, id int64, key string, fields json.RawMessage, ch contactd.Change) error {
+	defer since(s.updateRecord, time.Now())
+	return s.next.UpdateRecord(ctx, kind, id, key, fields, ch)
+}
+
+func (s *timedStore) CeaseRecord(ctx context.Context, kind contactd.Kind, id int64, ch contactd.Change) error {
+	defer since(s.ceaseRecord, time.Now())
+	return s.next.CeaseRecord(ctx, kind, id, ch)
 }
 
 func (s *timedStore) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {

@@ -60,19 +60,11 @@ func jsonOrNull(v any) ([]byte, error) {
 // phone operations). It must be the write's last statement: the audit lock
 // it takes is held to commit.
 func queueAudit(b *pgx.Batch, ch contactd.Change, op string, contactID, phoneID int64, before, after any) error {
-	caller, err := json.Marshal(ch.Caller)
+	caller, bj, aj, err := auditValues(ch, before, after)
 	if err != nil {
 		return err
 	}
-	bj, err := jsonOrNull(before)
-	if err != nil {
-		return err
-	}
-	aj, err := jsonOrNull(after)
-	if err != nil {
-		return err
-	}
-	b.Queue(insertAuditSQL, ch.Time, op, phoneID, string(caller), ch.RequestID, jsonArg(bj), jsonArg(aj), contactID).
+	b.Queue(insertAuditSQL, ch.Time, op, phoneID, caller, ch.RequestID, bj, aj, contactID).
 		Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() != 1 {
 				return fmt.Errorf("audit: contact %d not found", contactID)
@@ -80,6 +72,24 @@ func queueAudit(b *pgx.Batch, ch contactd.Change, op string, contactID, phoneID 
 			return nil
 		})
 	return nil
+}
+
+// auditValues are the caller, before and after of an audit row as its
+// parameters take them.
+func auditValues(ch contactd.Change, before, after any) (caller string, b, a any, err error) {
+	c, err := json.Marshal(ch.Caller)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	bj, err := jsonOrNull(before)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	aj, err := jsonOrNull(after)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return string(c), jsonArg(bj), jsonArg(aj), nil
 }
 
 // jsonArg is JSON text for a json parameter, or nil for SQL NULL.
@@ -202,31 +212,29 @@ func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.Au
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	// An owner's rows are found through its contacts (the audit has no
-	// index by customer or account: migration 004), then the row's own
-	// copy of the owner is checked, so that no other owner's row is listed.
+	// An owner's rows are found through its contacts and records (the
+	// audit has no index by customer or account: migration 004), then the
+	// row's own copy of the owner is checked, so that no other owner's row
+	// is listed.
 	if q.Customer.Value != "" {
 		t, v := arg(string(q.Customer.Type)), arg(q.Customer.Value)
-		where = append(where, `contact_id IN (
-SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
-WHERE cu.id_type = `+t+` AND cu.id_value = `+v+` AND ct.ceased IS NULL
-UNION ALL
-SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
-WHERE cu.id_type = `+t+` AND cu.id_value = `+v+` AND ct.ceased IS NOT NULL)
-AND customer_type = `+t+` AND customer_value = `+v)
+		owner := `customer cu JOIN %[1]s %[2]s ON %[2]s.customer_key = cu.key
+WHERE cu.id_type = ` + t + ` AND cu.id_value = ` + v
+		where = append(where, auditOfOwner(owner, owner)+` AND customer_type = `+t+` AND customer_value = `+v)
 	}
 	if q.AccountID != "" {
 		a := arg(q.AccountID)
-		where = append(where, `contact_id IN (
-SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND COALESCE(ct.account_key, 0) = ac.key
-WHERE ac.account_id = `+a+` AND ct.ceased IS NULL
-UNION ALL
-SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND ct.account_key = ac.key
-WHERE ac.account_id = `+a+` AND ct.ceased IS NOT NULL)
-AND account_id = `+a)
+		where = append(where, auditOfOwner(
+			`account ac JOIN %[1]s %[2]s ON %[2]s.customer_key = ac.customer_key AND COALESCE(%[2]s.account_key, 0) = ac.key
+WHERE ac.account_id = `+a,
+			`account ac JOIN %[1]s %[2]s ON %[2]s.customer_key = ac.customer_key AND %[2]s.account_key = ac.key
+WHERE ac.account_id = `+a)+` AND account_id = `+a)
 	}
 	if q.ContactID != 0 {
 		where = append(where, "contact_id = "+arg(q.ContactID))
+	}
+	if q.RecordID != 0 {
+		where = append(where, "record_id <> 0 AND record_id = "+arg(q.RecordID))
 	}
 	if !q.From.IsZero() {
 		where = append(where, "at >= "+arg(q.From))
@@ -237,7 +245,7 @@ AND account_id = `+a)
 	if q.AfterSeq != 0 {
 		where = append(where, "seq > "+arg(q.AfterSeq))
 	}
-	query := `SELECT seq, at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
+	query := `SELECT seq, at, operation, contact_id, phone_id, record_id, customer_type, customer_value, account_id,
 	caller, request_id, before, after FROM audit`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -270,7 +278,7 @@ AND account_id = `+a)
 				caller        []byte
 				before, after []byte
 			)
-			if err := rows.Scan(&r.Seq, &r.Time, &r.Operation, &r.ContactID, &r.PhoneID, &custType, &r.Customer.Value, &r.AccountID,
+			if err := rows.Scan(&r.Seq, &r.Time, &r.Operation, &r.ContactID, &r.PhoneID, &r.RecordID, &custType, &r.Customer.Value, &r.AccountID,
 				&caller, &r.RequestID, &before, &after); err != nil {
 				return err
 			}
@@ -287,6 +295,24 @@ AND account_id = `+a)
 		return nil, err
 	}
 	return records, nil
+}
+
+// auditOfOwner is the condition of the audit rows of an owner's contacts
+// and records, live and ceased: live and ceased are the FROM and WHERE of
+// an owner's live and ceased rows of a table, with %[1]s for the table
+// and %[2]s for its name. The rows are found by seq, one search of the
+// audit by audit_by_contact and one by audit_by_record, each a semi-join:
+// PostgreSQL plans an OR of two IN conditions as a scan of the whole audit.
+func auditOfOwner(live, ceased string) string {
+	ids := func(table, t string) string {
+		return fmt.Sprintf(`SELECT %[2]s.id FROM `+live+` AND %[2]s.ceased IS NULL
+	UNION ALL
+	SELECT %[2]s.id FROM `+ceased+` AND %[2]s.ceased IS NOT NULL`, table, t)
+	}
+	return `seq IN (
+SELECT seq FROM audit WHERE contact_id IN (` + ids("contact", "ct") + `)
+UNION ALL
+SELECT seq FROM audit WHERE record_id <> 0 AND record_id IN (` + ids("record", "r") + `))`
 }
 
 func rawOrNull(b []byte) json.RawMessage {

@@ -15,13 +15,15 @@ const loadChunk = 5000
 // Load adds a dataset in one transaction, keeping its IDs and keys:
 // customers first, then accounts (each refers to its customer by
 // Account.Customer), then contacts (each refers to its owner by
-// SeedContact.Owner) with their phones. Customers and accounts the
-// dataset refers to may also be in the store already.
+// SeedContact.Owner) with their phones, then records (by SeedRecord.Owner
+// likewise). Customers and accounts the dataset refers to may also be in
+// the store already.
 //
 // A Key of 0 lets the database choose one, in dataset order. A seed
-// contact or phone with ID 0 gets IDs from the sequence. A contact whose
-// Updated is zero is stamped with the time of the load. A ceased seed
-// contact is stored ceased with all its phones, at its Updated time.
+// contact, phone or record with ID 0 gets IDs from the sequence. A
+// contact or record whose Updated is zero is stamped with the time of the
+// load. A ceased seed contact is stored ceased with all its phones, and a
+// ceased seed record ceased, at its Updated time.
 //
 // Before inserting anything Load moves the ID sequence above every ID in
 // the dataset (setval, while ALTER SEQUENCE holds off every nextval), so
@@ -44,6 +46,9 @@ func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
 		if n := len(sc.Contact.Phones); !sc.Ceased && (n < contactd.MinPhones || n > contactd.MaxPhones) {
 			return fmt.Errorf("postgres: load: contact %d: %d live phones: %w", sc.Contact.ID, n, contactd.Errorf(contactd.CNT103, ""))
 		}
+	}
+	for _, sr := range d.Records {
+		maxID = max(maxID, sr.Record.ID)
 	}
 	if maxID > contactd.MaxID {
 		return fmt.Errorf("postgres: load: ID %d is not below 2^53", maxID)
@@ -94,6 +99,11 @@ func load(ctx context.Context, tx pgx.Tx, d contactd.Dataset) error {
 			wanted = append(wanted, sc.Owner.Customer)
 		}
 	}
+	for _, sr := range d.Records {
+		if sr.Owner.AccountID == "" {
+			wanted = append(wanted, sr.Owner.Customer)
+		}
+	}
 	if err := findCustomers(ctx, tx, customers, wanted); err != nil {
 		return err
 	}
@@ -107,10 +117,18 @@ func load(ctx context.Context, tx pgx.Tx, d contactd.Dataset) error {
 			wantedAccounts = append(wantedAccounts, sc.Owner.AccountID)
 		}
 	}
+	for _, sr := range d.Records {
+		if sr.Owner.AccountID != "" {
+			wantedAccounts = append(wantedAccounts, sr.Owner.AccountID)
+		}
+	}
 	if err := findAccounts(ctx, tx, accounts, wantedAccounts); err != nil {
 		return err
 	}
-	return loadContacts(ctx, tx, d.Contacts, customers, accounts)
+	if err := loadContacts(ctx, tx, d.Contacts, customers, accounts); err != nil {
+		return err
+	}
+	return loadRecords(ctx, tx, d.Records, customers, accounts)
 }
 
 // raiseKeys moves a key sequence above the highest key given.
@@ -378,4 +396,44 @@ ORDER BY n`, id, cid, typ, country, area, number, ext, upd, ceased)
 		return fmt.Errorf("phones: %w", err)
 	}
 	return nil
+}
+
+func loadRecords(ctx context.Context, tx pgx.Tx, rs []contactd.SeedRecord, customers map[contactd.CustomerID]int64, accounts map[string]accountKeys) error {
+	loadTime := unix(time.Now())
+	return chunks(len(rs), func(lo, hi int) error {
+		n := hi - lo
+		id, ck, ak := make([]int64, n), make([]int64, n), make([]int64, n)
+		kind, key, fields := make([]string, n), make([]string, n), make([]string, n)
+		upd, ceased := make([]time.Time, n), make([]bool, n)
+		for i, sr := range rs[lo:hi] {
+			r := sr.Record
+			if sr.Owner.AccountID != "" {
+				k := accounts[sr.Owner.AccountID]
+				ck[i], ak[i] = k.customerKey, k.key
+			} else {
+				ck[i] = customers[sr.Owner.Customer]
+			}
+			id[i] = r.ID
+			if id[i] == 0 {
+				var err error
+				if id[i], err = nextIDs(ctx, tx, 1); err != nil {
+					return err
+				}
+			}
+			upd[i] = loadTime
+			if !r.Updated.IsZero() {
+				upd[i] = unix(r.Updated)
+			}
+			kind[i], key[i], fields[i], ceased[i] = string(r.Kind), r.Key, string(r.Fields), sr.Ceased
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO record (id, kind, customer_key, account_key, key, fields, updated, ceased)
+SELECT id, kind, ck, NULLIF(ak, 0), key, fields::json, upd, CASE WHEN ceased THEN upd END
+FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::timestamptz[], $8::bool[])
+	WITH ORDINALITY AS x (id, kind, ck, ak, key, fields, upd, ceased, n)
+ORDER BY n`, id, kind, ck, ak, key, fields, upd, ceased)
+		if err != nil {
+			return fmt.Errorf("records: %w", err)
+		}
+		return nil
+	})
 }

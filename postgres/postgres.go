@@ -11,9 +11,12 @@
 //     then counts, in READ COMMITTED, so writers on one contact queue on
 //     that row and each counts what the previous one committed. Triggers do
 //     the same lock and count as a backstop for any other SQL.
-//   - Contact and phone IDs come from one PostgreSQL sequence, unique
-//     across replicas without a lock (docs/postgres.md); the issued_id
-//     table's primary key refuses any ID used twice.
+//   - One live record per owner, kind and key is a partial unique index;
+//     record writes take turns per owner and kind on an advisory lock, so
+//     that a put that replaces or merges finds the live record still live.
+//   - Contact, phone and record IDs come from one PostgreSQL sequence,
+//     unique across replicas without a lock (docs/postgres.md); the
+//     issued_id table's primary key refuses any ID used twice.
 //   - The audit record and the idempotency key are written in the write's
 //     own transaction.
 //

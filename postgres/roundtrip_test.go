@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -60,7 +61,8 @@ func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEnd
 // trips: BEGIN with the reads and locks its decision needs, its changes,
 // COMMIT. One refused on what its reads found is two: the reads, ROLLBACK.
 // With a key, the key's lock and look-up come first, with the BEGIN: a
-// new write is four round trips, a replay or a refused reuse two.
+// new write is four round trips, a replay or a refused reuse two. Record
+// writes are alike.
 func TestWriteRoundTrips(t *testing.T) {
 	seeded, u := openTemp(t)
 	if err := seeded.Load(ctx, smallDataset()); err != nil {
@@ -89,7 +91,10 @@ func TestWriteRoundTrips(t *testing.T) {
 		ch.Idempotency = &contactd.Idempotency{Key: "k1", Fingerprint: fingerprint, Expires: now.Add(time.Hour)}
 		return ch
 	}
-	var contactID, phoneID int64
+	var contactID, phoneID, recordID int64
+	address := func(key string) contactd.Record {
+		return contactd.Record{Kind: contactd.KindAddress, Key: key, Fields: json.RawMessage(`{"line1":"1 Queen St"}`)}
+	}
 	writes := []struct {
 		name    string
 		write   func() error
@@ -139,6 +144,39 @@ func TestWriteRoundTrips(t *testing.T) {
 			_, err := s.AddPhone(ctx, contactID, phone, keyed("other"))
 			return err
 		}, contactd.EV1100, 2},
+		{"put record", func() (err error) {
+			recordID, err = s.PutRecord(ctx, o, address("POSTAL"), contactd.Refuse, storetest.At(now))
+			return err
+		}, "", 3},
+		{"put record of a taken key", func() error {
+			_, err := s.PutRecord(ctx, o, address("POSTAL"), contactd.Refuse, storetest.At(now))
+			return err
+		}, contactd.ADR101, 2},
+		{"replace record", func() error {
+			_, err := s.PutRecord(ctx, o, address("POSTAL"), contactd.Replace, storetest.At(now))
+			return err
+		}, "", 3},
+		{"merge record", func() (err error) {
+			recordID, err = s.PutRecord(ctx, o, address("POSTAL"), contactd.Merge, storetest.At(now))
+			return err
+		}, "", 3},
+		{"update record", func() error {
+			return s.UpdateRecord(ctx, contactd.KindAddress, recordID, "PHYS", address("PHYS").Fields, storetest.At(now))
+		}, "", 3},
+		{"update record to a taken key", func() error {
+			if _, err := s.PutRecord(ctx, o, address("POSTAL"), contactd.Refuse, storetest.At(now)); err != nil {
+				return err
+			}
+			rt.take()
+			return s.UpdateRecord(ctx, contactd.KindAddress, recordID, "POSTAL", address("POSTAL").Fields, storetest.At(now))
+		}, contactd.ADR101, 2},
+		{"cease record", func() error { return s.CeaseRecord(ctx, contactd.KindAddress, recordID, storetest.At(now)) }, "", 3},
+		{"put record with a key", func() (err error) {
+			ch := keyed("record")
+			ch.Idempotency.Key = "k2"
+			recordID, err = s.PutRecord(ctx, o, address("BUS"), contactd.Refuse, ch)
+			return err
+		}, "", 4},
 	}
 	rt.take()
 	for _, w := range writes {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -120,11 +121,15 @@ ORDER BY a.key NULLS FIRST`, customerKey)
 	return accounts, nil
 }
 
-// ownerColumns and ownerJoins give an Owner for a contact row named ct.
-const (
-	ownerColumns = `ct.customer_key, cu.id_type, cu.id_value, COALESCE(ac.key, 0), COALESCE(ac.account_id, ''), COALESCE(ac.account_type, '')`
-	ownerJoins   = `JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key`
-)
+// ownerColumns and ownerJoins give an Owner for a contact or record row
+// named t.
+func ownerColumns(t string) string {
+	return t + `.customer_key, cu.id_type, cu.id_value, COALESCE(ac.key, 0), COALESCE(ac.account_id, ''), COALESCE(ac.account_type, '')`
+}
+
+func ownerJoins(t string) string {
+	return `JOIN customer cu ON cu.key = ` + t + `.customer_key LEFT JOIN account ac ON ac.key = ` + t + `.account_key`
+}
 
 func scanOwner(row pgx.Row) (contactd.Owner, error) {
 	var o contactd.Owner
@@ -166,16 +171,16 @@ WHERE a.account_id = $1`, ref.AccountID)
 
 // ContactOwner returns the owner of a live contact.
 func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
-	return s.queryOwner(ctx, "contact owner", `SELECT `+ownerColumns+`
-FROM contact ct `+ownerJoins+`
+	return s.queryOwner(ctx, "contact owner", `SELECT `+ownerColumns("ct")+`
+FROM contact ct `+ownerJoins("ct")+`
 WHERE ct.id = $1 AND ct.ceased IS NULL`, contactID)
 }
 
 // PhoneOwner returns the owner of a live phone's contact; the contact must
 // be live too.
 func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
-	return s.queryOwner(ctx, "phone owner", `SELECT `+ownerColumns+`
-FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
+	return s.queryOwner(ctx, "phone owner", `SELECT `+ownerColumns("ct")+`
+FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins("ct")+`
 WHERE p.id = $1 AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID)
 }
 
@@ -252,14 +257,15 @@ ORDER BY ct.id, p.id`, owner.CustomerKey, owner.AccountKey)
 	return contacts, nil
 }
 
-// CustomerContacts is Customer and Contacts in one query: one round trip
-// and one snapshot.
+// CustomerContacts is Customer, with its Records, and Contacts in one
+// query: one round trip and one snapshot.
 func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
 	c := contactd.Customer{ID: id}
 	var contacts []contactd.Contact
 	err := s.read(ctx, "customer contacts", func(ctx context.Context) error {
-		rows, err := s.pool.Query(ctx, `SELECT c.key, c.profile, `+contactColumns+`
+		rows, err := s.pool.Query(ctx, `SELECT c.key, c.profile, `+recordColumns+`, `+contactColumns+`
 FROM customer c
+CROSS JOIN LATERAL `+liveRecords("c.key", "0")+` rec
 LEFT JOIN contact ct ON ct.customer_key = c.key AND ct.account_key IS NULL AND ct.ceased IS NULL
 LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
 WHERE c.id_type = $1 AND c.id_value = $2
@@ -268,13 +274,14 @@ ORDER BY ct.id, p.id`, string(id.Type), id.Value)
 			return err
 		}
 		var profile []byte
-		found, cs, err := scanContacts(rows, 2, func(contact ...any) error {
-			return rows.Scan(append([]any{&c.Key, &profile}, contact...)...)
+		var recs recordArrays
+		found, cs, err := scanContacts(rows, 2+len(recs.dest()), func(contact ...any) error {
+			return rows.Scan(slices.Concat([]any{&c.Key, &profile}, recs.dest(), contact)...)
 		})
 		if err == nil && !found {
 			return notFound()
 		}
-		c.Profile, contacts = profile, cs
+		c.Profile, c.Records, contacts = profile, recs.records(), cs
 		return err
 	})
 	if err != nil {
@@ -283,14 +290,15 @@ ORDER BY ct.id, p.id`, string(id.Type), id.Value)
 	return c, contacts, nil
 }
 
-// AccountContacts is Account and Contacts in one query: one round trip and
-// one snapshot.
+// AccountContacts is Account, with its Records, and Contacts in one query:
+// one round trip and one snapshot.
 func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
 	var a contactd.Account
 	var contacts []contactd.Contact
 	err := s.read(ctx, "account contacts", func(ctx context.Context) error {
-		rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+`, a.customer_key, `+contactColumns+`
+		rows, err := s.pool.Query(ctx, `SELECT `+accountColumns+`, a.customer_key, `+recordColumns+`, `+contactColumns+`
 FROM account a JOIN customer c ON c.key = a.customer_key
+CROSS JOIN LATERAL `+liveRecords("a.customer_key", "a.key")+` rec
 LEFT JOIN contact ct ON ct.customer_key = a.customer_key AND ct.account_key = a.key AND ct.ceased IS NULL
 LEFT JOIN phone p ON p.contact_id = ct.id AND p.ceased IS NULL
 WHERE a.account_id = $1
@@ -298,14 +306,15 @@ ORDER BY ct.id, p.id`, accountID)
 		if err != nil {
 			return err
 		}
-		found, cs, err := scanContacts(rows, 8, func(contact ...any) (err error) {
-			a, err = scanAccount(rows, contact...)
+		var recs recordArrays
+		found, cs, err := scanContacts(rows, 8+len(recs.dest()), func(contact ...any) (err error) {
+			a, err = scanAccount(rows, append(recs.dest(), contact...)...)
 			return err
 		})
 		if err == nil && !found {
 			return notFound()
 		}
-		contacts = cs
+		a.Records, contacts = recs.records(), cs
 		return err
 	})
 	if err != nil {

@@ -58,19 +58,11 @@ func jsonOrNull(v any) (any, error) {
 // audit appends the record of a change to contactID (and phoneID, for
 // phone operations).
 func audit(ctx context.Context, tx *wtx, ch contactd.Change, op string, contactID, phoneID int64, before, after any) error {
-	caller, err := json.Marshal(ch.Caller)
+	caller, b, a, err := auditValues(ch, before, after)
 	if err != nil {
 		return err
 	}
-	b, err := jsonOrNull(before)
-	if err != nil {
-		return err
-	}
-	a, err := jsonOrNull(after)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, insertAuditSQL, ch.Time.UnixMicro(), op, phoneID, string(caller), ch.RequestID, b, a, contactID)
+	res, err := tx.ExecContext(ctx, insertAuditSQL, ch.Time.UnixMicro(), op, phoneID, caller, ch.RequestID, b, a, contactID)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -78,6 +70,22 @@ func audit(ctx context.Context, tx *wtx, ch contactd.Change, op string, contactI
 		return fmt.Errorf("audit: contact %d not found (%v)", contactID, err)
 	}
 	return nil
+}
+
+// auditValues are the caller, before and after of an audit row as its
+// columns take them.
+func auditValues(ch contactd.Change, before, after any) (caller string, b, a any, err error) {
+	c, err := json.Marshal(ch.Caller)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if b, err = jsonOrNull(before); err != nil {
+		return "", nil, nil, err
+	}
+	if a, err = jsonOrNull(after); err != nil {
+		return "", nil, nil, err
+	}
+	return string(c), b, a, nil
 }
 
 // liveContactValues reads a live contact and its live phones, as the audit
@@ -185,7 +193,7 @@ func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.Au
 			caller        []byte
 			before, after sql.NullString
 		)
-		if err := rows.Scan(&r.Seq, &at, &r.Operation, &r.ContactID, &r.PhoneID, &custType, &r.Customer.Value, &r.AccountID,
+		if err := rows.Scan(&r.Seq, &at, &r.Operation, &r.ContactID, &r.PhoneID, &r.RecordID, &custType, &r.Customer.Value, &r.AccountID,
 			&caller, &r.RequestID, &before, &after); err != nil {
 			return nil, fmt.Errorf("sqlite: audit: %w", err)
 		}
@@ -203,27 +211,41 @@ func (s *Store) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.Au
 	return records, nil
 }
 
-// The owner filters find rows through the contacts of the owner, live ones
-// by contact_one_live_per_type and ceased ones by contact_ceased_by_customer
-// (the audit has no index by customer or account: migration 006), then
-// check the row's own copy of the owner, so that they never return a row
-// of another owner.
-const (
-	auditOfCustomer = `contact_id IN (
-SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
-WHERE cu.id_type = ? AND cu.id_value = ? AND ct.ceased IS NULL
-UNION ALL
-SELECT ct.id FROM customer cu JOIN contact ct ON ct.customer_key = cu.key
-WHERE cu.id_type = ? AND cu.id_value = ? AND ct.ceased IS NOT NULL)
+// The owner filters find rows through the contacts and records of the
+// owner, live ones by contact_one_live_per_type and record_one_live_per_key
+// and ceased ones by contact_ceased_by_customer and
+// record_ceased_by_customer (the audit has no index by customer or
+// account: migration 006), then check the row's own copy of the owner, so
+// that they never return a row of another owner. A record's rows are
+// searched by audit_by_record, which holds only rows whose record_id is
+// not 0: the filter says so for the planner to take it.
+var (
+	auditOfCustomer = `(contact_id IN (` + ownedBy("contact", "ct", "cu") + `)
+OR record_id <> 0 AND record_id IN (` + ownedBy("record", "r", "cu") + `))
 AND customer_type = ? AND customer_value = ?`
-	auditOfAccount = `contact_id IN (
-SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND IFNULL(ct.account_key, 0) = +ac.key
-WHERE ac.account_id = ? AND ct.ceased IS NULL
-UNION ALL
-SELECT ct.id FROM account ac JOIN contact ct ON ct.customer_key = ac.customer_key AND ct.account_key = ac.key
-WHERE ac.account_id = ? AND ct.ceased IS NOT NULL)
+	auditOfAccount = `(contact_id IN (` + ownedBy("contact", "ct", "ac") + `)
+OR record_id <> 0 AND record_id IN (` + ownedBy("record", "r", "ac") + `))
 AND account_id = ?`
 )
+
+// ownedBy selects the IDs of the contacts or records (table, named t) of
+// a customer (owner "cu": two parameters, its ID type and value) or of an
+// account (owner "ac": one, its account ID), live and ceased.
+func ownedBy(table, t, owner string) string {
+	live := `customer cu JOIN ` + table + ` ` + t + ` ON ` + t + `.customer_key = cu.key
+WHERE cu.id_type = ? AND cu.id_value = ?`
+	ceased := live
+	if owner == "ac" {
+		// the live ones by the index's own expression, as contactsJSON
+		live = `account ac JOIN ` + table + ` ` + t + ` ON ` + t + `.customer_key = ac.customer_key AND IFNULL(` + t + `.account_key, 0) = +ac.key
+WHERE ac.account_id = ?`
+		ceased = `account ac JOIN ` + table + ` ` + t + ` ON ` + t + `.customer_key = ac.customer_key AND ` + t + `.account_key = ac.key
+WHERE ac.account_id = ?`
+	}
+	return `SELECT ` + t + `.id FROM ` + live + ` AND ` + t + `.ceased IS NULL
+UNION ALL
+SELECT ` + t + `.id FROM ` + ceased + ` AND ` + t + `.ceased IS NOT NULL`
+}
 
 // auditQuery is the statement and arguments of an Audit query.
 func auditQuery(q contactd.AuditQuery) (string, []any) {
@@ -231,17 +253,23 @@ func auditQuery(q contactd.AuditQuery) (string, []any) {
 	var args []any
 	if q.Customer.Value != "" {
 		where = append(where, auditOfCustomer)
-		for range 3 {
+		for range 5 {
 			args = append(args, string(q.Customer.Type), q.Customer.Value)
 		}
 	}
 	if q.AccountID != "" {
 		where = append(where, auditOfAccount)
-		args = append(args, q.AccountID, q.AccountID, q.AccountID)
+		for range 5 {
+			args = append(args, q.AccountID)
+		}
 	}
 	if q.ContactID != 0 {
 		where = append(where, "contact_id = ?")
 		args = append(args, q.ContactID)
+	}
+	if q.RecordID != 0 {
+		where = append(where, "record_id = ? AND record_id <> 0")
+		args = append(args, q.RecordID)
 	}
 	if !q.From.IsZero() {
 		where = append(where, "at >= ?")
@@ -255,7 +283,7 @@ func auditQuery(q contactd.AuditQuery) (string, []any) {
 		where = append(where, "seq > ?")
 		args = append(args, q.AfterSeq)
 	}
-	query := `SELECT seq, at, operation, contact_id, phone_id, customer_type, customer_value, account_id,
+	query := `SELECT seq, at, operation, contact_id, phone_id, record_id, customer_type, customer_value, account_id,
 	caller, request_id, before, after FROM audit`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")

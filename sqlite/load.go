@@ -15,18 +15,21 @@ type accountKeys struct{ key, customerKey int64 }
 // Load adds a dataset in one transaction, keeping its IDs and keys:
 // customers first, then accounts (each refers to its customer by
 // Account.Customer), then contacts (each refers to its owner by
-// SeedContact.Owner) with their phones. Customers and accounts the
-// dataset refers to may also be in the store already.
+// SeedContact.Owner) with their phones, then records (by SeedRecord.Owner
+// likewise). Customers and accounts the dataset refers to may also be in
+// the store already.
 //
 // A Key of 0 lets the database choose one, in dataset order. A seed
-// contact or phone with ID 0 gets the next ID of the sequence. A contact
-// whose Updated is zero is stamped with the time of the load. A ceased seed
-// contact is stored ceased with all its phones, at its Updated time.
+// contact, phone or record with ID 0 gets the next ID of the sequence. A
+// contact or record whose Updated is zero is stamped with the time of the
+// load. A ceased seed contact is stored ceased with all its phones, and a
+// ceased seed record ceased, at its Updated time.
 //
 // Before inserting anything Load moves the ID sequence above every ID in
 // the dataset, so no ID it issues (now, for an ID 0, or later) can meet a
-// seeded one; the contact_id_sequence and phone_id_sequence triggers keep
-// the same guarantee for every row inserted.
+// seeded one; the contact_id_sequence, phone_id_sequence and
+// record_id_sequence triggers keep the same guarantee for every row
+// inserted.
 func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
 	return s.write(ctx, "load", func(ctx context.Context, tx *wtx) error { return load(ctx, tx, d) })
 }
@@ -38,6 +41,9 @@ func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {
 		for _, p := range sc.Contact.Phones {
 			maxID = max(maxID, p.ID)
 		}
+	}
+	for _, sr := range d.Records {
+		maxID = max(maxID, sr.Record.ID)
 	}
 	if maxID > contactd.MaxID {
 		return fmt.Errorf("ID %d is not below 2^53", maxID)
@@ -82,6 +88,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		return err
 	}
 	defer insPhone.Close()
+	insRecord, err := prepare(insertRecordSQL)
+	if err != nil {
+		return err
+	}
+	defer insRecord.Close()
 
 	customers := make(map[contactd.CustomerID]int64, len(d.Customers))
 	customerKey := func(id contactd.CustomerID) (int64, error) {
@@ -196,6 +207,37 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 				}
 				return fmt.Errorf("contact %d phone %d: %w", id, pid, err)
 			}
+		}
+	}
+
+	for _, sr := range d.Records {
+		r := sr.Record
+		var owner accountKeys
+		if sr.Owner.AccountID != "" {
+			owner, err = accountKey(sr.Owner.AccountID)
+		} else {
+			owner.customerKey, err = customerKey(sr.Owner.Customer)
+		}
+		if err != nil {
+			return fmt.Errorf("%s record %d: %w", r.Kind, r.ID, err)
+		}
+		id := r.ID
+		if id == 0 {
+			if id, err = nextIDs(ctx, tx, 1); err != nil {
+				return err
+			}
+		}
+		updated := loadTime
+		if !r.Updated.IsZero() {
+			updated = r.Updated.Unix()
+		}
+		var ceased any
+		if sr.Ceased {
+			ceased = updated
+		}
+		if _, err := insRecord.ExecContext(ctx, id, string(r.Kind), owner.customerKey, nullKey(owner.key), r.Key, string(r.Fields),
+			updated, ceased); err != nil {
+			return fmt.Errorf("%s record %d: %w", r.Kind, id, recordRule(r.Kind, err))
 		}
 	}
 	return nil

@@ -158,6 +158,7 @@ func TestStatementsCompileOnce(t *testing.T) {
 			steps = append(steps, err)
 			_, err = s.CustomerAccounts(ctx, owner.CustomerKey)
 			steps = append(steps, err)
+			steps = append(steps, recordRound(s, owner, ch)...)
 			for n, err := range steps {
 				if err != nil {
 					t.Fatalf("round %d, %v, step %d: %v", i, ref, n, err)
@@ -182,4 +183,43 @@ func TestStatementsCompileOnce(t *testing.T) {
 		sort.Strings(asked)
 		t.Errorf("statements compiled again after their first run; the authorizer was asked: %v", asked)
 	}
+}
+
+// recordRound runs every record operation on the owner, with and without
+// an Idempotency-Key, and returns their errors.
+func recordRound(s *Store, owner contactd.Owner, ch contactd.Change) []error {
+	fields := json.RawMessage(`{"line1":"1 Queen St"}`)
+	put := func(kind contactd.Kind, key string, on contactd.OnLive, ch contactd.Change) (int64, error) {
+		return s.PutRecord(ctx, owner, contactd.Record{Kind: kind, Key: key, Fields: fields}, on, ch)
+	}
+	keyed := ch
+	keyed.Idempotency = &contactd.Idempotency{Key: fmt.Sprint("record", ch.RequestID, owner.AccountID), Fingerprint: "f",
+		Expires: ch.Time.Add(time.Hour)}
+	var steps []error
+	addr, err := put(contactd.KindAddress, "POSTAL", contactd.Refuse, keyed)
+	steps = append(steps, err)
+	_, err = put(contactd.KindAddress, "POSTAL", contactd.Refuse, keyed) // replayed
+	steps = append(steps, err)
+	if _, err := put(contactd.KindAddress, "POSTAL", contactd.Refuse, ch); code(err) != contactd.ADR101 {
+		steps = append(steps, fmt.Errorf("second POSTAL: %v", err))
+	}
+	_, err = put(contactd.KindBank, "", contactd.Replace, ch)
+	steps = append(steps, err)
+	_, err = put(contactd.KindBank, "", contactd.Replace, ch)
+	steps = append(steps, err)
+	_, err = put(contactd.KindBIC, "INT", contactd.Merge, ch)
+	steps = append(steps, err)
+	_, err = put(contactd.KindBIC, "INT", contactd.Merge, ch)
+	steps = append(steps, err)
+	_, _, err = s.Record(ctx, contactd.KindAddress, addr)
+	steps = append(steps, err)
+	_, err = s.LiveRecord(ctx, owner, contactd.KindAddress, "POSTAL")
+	steps = append(steps, err)
+	steps = append(steps, s.UpdateRecord(ctx, contactd.KindAddress, addr, "PHYS", fields, ch))
+	_, err = put(contactd.KindAddress, "POSTAL", contactd.Refuse, ch)
+	steps = append(steps, err)
+	if err := s.UpdateRecord(ctx, contactd.KindAddress, addr, "POSTAL", fields, ch); code(err) != contactd.ADR101 {
+		steps = append(steps, fmt.Errorf("update to a taken key: %v", err))
+	}
+	return append(steps, s.CeaseRecord(ctx, contactd.KindAddress, addr, ch))
 }

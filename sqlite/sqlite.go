@@ -5,9 +5,10 @@
 //
 // The database holds the Store invariants itself (see migrations/001_init.sql):
 // a partial unique index allows one live contact per owner and type (CNT101),
+// another one live record per owner, kind and key (migrations/007_record.sql),
 // triggers keep 1 to 5 live phones on every live contact (CNT103), refuse
-// deletes, freeze ceased rows, and keep the one ID sequence above every
-// stored ID. The Go code checks the same rules first, inside the same write
+// deletes, freeze ceased rows, and keep the one ID sequence of contacts,
+// phones and records above every stored ID. The Go code checks the same rules first, inside the same write
 // transaction, so that the usual refusal comes back as a clean
 // *contactd.Error; the database is the backstop.
 //
@@ -133,7 +134,7 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r},
 		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
 	go s.writer()
-	for _, q := range slices.Concat(writeQueries, auditQueries, batchQueries) {
+	for _, q := range slices.Concat(writeQueries, auditQueries, recordQueries, batchQueries) {
 		if _, err := s.ws.get(ctx, q); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)

@@ -94,11 +94,15 @@ ORDER BY a.key`, customerKey)
 	return accounts, nil
 }
 
-// ownerColumns and ownerJoins give an Owner for a contact row named ct.
-const (
-	ownerColumns = `ct.customer_key, cu.id_type, cu.id_value, IFNULL(ac.key, 0), IFNULL(ac.account_id, ''), IFNULL(ac.account_type, '')`
-	ownerJoins   = `JOIN customer cu ON cu.key = ct.customer_key LEFT JOIN account ac ON ac.key = ct.account_key`
-)
+// ownerColumns and ownerJoins give an Owner for a contact or record row
+// named t.
+func ownerColumns(t string) string {
+	return t + `.customer_key, cu.id_type, cu.id_value, IFNULL(ac.key, 0), IFNULL(ac.account_id, ''), IFNULL(ac.account_type, '')`
+}
+
+func ownerJoins(t string) string {
+	return `JOIN customer cu ON cu.key = ` + t + `.customer_key LEFT JOIN account ac ON ac.key = ` + t + `.account_key`
+}
 
 func scanOwner(sc scanner) (contactd.Owner, error) {
 	var o contactd.Owner
@@ -132,8 +136,8 @@ FROM account WHERE account_id = ?`, ref.AccountID)
 
 // ContactOwner returns the owner of a live contact.
 func (s *Store) ContactOwner(ctx context.Context, contactID int64) (contactd.Owner, error) {
-	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
-FROM contact ct `+ownerJoins+`
+	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns("ct")+`
+FROM contact ct `+ownerJoins("ct")+`
 WHERE ct.id = +? AND ct.ceased IS NULL`, contactID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Owner{}, notFound()
@@ -147,8 +151,8 @@ WHERE ct.id = +? AND ct.ceased IS NULL`, contactID))
 // PhoneOwner returns the owner of a live phone's contact; the contact must
 // be live too.
 func (s *Store) PhoneOwner(ctx context.Context, phoneID int64) (contactd.Owner, error) {
-	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns+`
-FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins+`
+	o, err := scanOwner(s.queryRow(lookup(ctx), `SELECT `+ownerColumns("ct")+`
+FROM phone p JOIN contact ct ON ct.id = p.contact_id `+ownerJoins("ct")+`
 WHERE p.id = +? AND p.ceased IS NULL AND ct.ceased IS NULL`, phoneID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Owner{}, notFound()
@@ -182,21 +186,21 @@ func contactsJSON(customerKey, accountTest string) string {
 	WHERE ct.customer_key = ` + customerKey + ` AND ` + accountTest + ` AND ct.ceased IS NULL)`
 }
 
-// The account tests of contactsJSON. Against a column or a constant, the
-// index's own expression: the search then covers both of the index's owner
-// columns and reads only the owner's contact rows, not every contact of the
-// customer (at 1,000,000 customers each extra row is a B-tree search
-// through pages that are mostly not in the cache). Against a bound value,
-// `IS`: with `IFNULL(account_key, 0) = ?` SQLite takes the bound value as
+// The account tests of contactsJSON and recordsJSON, on the contact or
+// record row named t. Against a column or a constant, the index's own
+// expression: the search then covers both of the index's owner columns and
+// reads only the owner's rows, not every contact or record of the customer
+// (at 1,000,000 customers each extra row is a B-tree search through pages
+// that are mostly not in the cache). Against a bound value, `IS`: with
+// `IFNULL(account_key, 0) = ?` SQLite takes the bound value as
 // plan-relevant and recompiles the statement whenever it differs from the
 // previous run's (three times the cost of the query). The unary + takes
 // a.key's INTEGER affinity off: with it SQLite would apply that affinity to
 // the IFNULL side, which the index does not store, and not use the index.
-const (
-	customerLevel  = `IFNULL(ct.account_key, 0) = 0`
-	ofAccountRow   = `IFNULL(ct.account_key, 0) = +a.key`
-	ofBoundAccount = `ct.account_key IS nullif(?2, 0)`
-)
+func customerLevel(t string) string { return `IFNULL(` + t + `.account_key, 0) = 0` }
+func ofAccountRow(t string) string  { return `IFNULL(` + t + `.account_key, 0) = +a.key` }
+
+const ofBoundAccount = `ct.account_key IS nullif(?2, 0)`
 
 // contactsParsers parse contactsJSON's arrays: fastjson, already in the
 // build through the JWT library, at about a quarter of encoding/json's
@@ -275,14 +279,16 @@ func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.
 	return contacts, nil
 }
 
-var customerContactsSQL = `SELECT c.key, c.profile, ` + contactsJSON("c.key", customerLevel) + `
+var customerContactsSQL = `SELECT c.key, c.profile, ` + contactsJSON("c.key", customerLevel("ct")) + `,
+	` + recordsJSON("c.key", customerLevel("r")) + `
 FROM customer c WHERE c.id_type = ? AND c.id_value = ?`
 
-// CustomerContacts is Customer and Contacts in one query, one snapshot.
+// CustomerContacts is Customer, with its Records, and Contacts in one
+// query, one snapshot.
 func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (contactd.Customer, []contactd.Contact, error) {
 	c := contactd.Customer{ID: id}
-	var profile, doc []byte
-	err := s.queryRow(lookup(ctx), customerContactsSQL, string(id.Type), id.Value).Scan(&c.Key, &profile, &doc)
+	var profile, doc, recs []byte
+	err := s.queryRow(lookup(ctx), customerContactsSQL, string(id.Type), id.Value).Scan(&c.Key, &profile, &doc, &recs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Customer{}, nil, notFound()
 	}
@@ -291,19 +297,24 @@ func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (c
 	}
 	c.Profile = profile
 	contacts, err := decodeContacts(doc)
+	if err == nil {
+		c.Records, err = decodeRecords(recs)
+	}
 	if err != nil {
 		return contactd.Customer{}, nil, fmt.Errorf("sqlite: customer contacts: %w", err)
 	}
 	return c, contacts, nil
 }
 
-var accountContactsSQL = `SELECT ` + accountColumns + `, ` + contactsJSON("a.customer_key", ofAccountRow) + `
+var accountContactsSQL = `SELECT ` + accountColumns + `, ` + contactsJSON("a.customer_key", ofAccountRow("ct")) + `,
+	` + recordsJSON("a.customer_key", ofAccountRow("r")) + `
 FROM account a WHERE a.account_id = ?`
 
-// AccountContacts is Account and Contacts in one query, one snapshot.
+// AccountContacts is Account, with its Records, and Contacts in one query,
+// one snapshot.
 func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd.Account, []contactd.Contact, error) {
-	var doc []byte
-	a, err := scanAccount(s.queryRow(lookup(ctx), accountContactsSQL, accountID), &doc)
+	var doc, recs []byte
+	a, err := scanAccount(s.queryRow(lookup(ctx), accountContactsSQL, accountID), &doc, &recs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Account{}, nil, notFound()
 	}
@@ -311,6 +322,9 @@ func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd
 		return contactd.Account{}, nil, fmt.Errorf("sqlite: account contacts: %w", err)
 	}
 	contacts, err := decodeContacts(doc)
+	if err == nil {
+		a.Records, err = decodeRecords(recs)
+	}
 	if err != nil {
 		return contactd.Account{}, nil, fmt.Errorf("sqlite: account contacts: %w", err)
 	}

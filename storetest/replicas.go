@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -72,6 +73,21 @@ func (r *replicas) UpdatePhone(ctx context.Context, p contactd.Phone, ch contact
 }
 func (r *replicas) CeasePhone(ctx context.Context, id int64, ch contactd.Change) error {
 	return r.pick().CeasePhone(ctx, id, ch)
+}
+func (r *replicas) Record(ctx context.Context, kind contactd.Kind, id int64) (contactd.Owner, contactd.Record, error) {
+	return r.pick().Record(ctx, kind, id)
+}
+func (r *replicas) LiveRecord(ctx context.Context, o contactd.Owner, kind contactd.Kind, key string) (contactd.Record, error) {
+	return r.pick().LiveRecord(ctx, o, kind, key)
+}
+func (r *replicas) PutRecord(ctx context.Context, o contactd.Owner, rec contactd.Record, on contactd.OnLive, ch contactd.Change) (int64, error) {
+	return r.pick().PutRecord(ctx, o, rec, on, ch)
+}
+func (r *replicas) UpdateRecord(ctx context.Context, kind contactd.Kind, id int64, key string, fields json.RawMessage, ch contactd.Change) error {
+	return r.pick().UpdateRecord(ctx, kind, id, key, fields, ch)
+}
+func (r *replicas) CeaseRecord(ctx context.Context, kind contactd.Kind, id int64, ch contactd.Change) error {
+	return r.pick().CeaseRecord(ctx, kind, id, ch)
 }
 func (r *replicas) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
 	return r.pick().Audit(ctx, q)

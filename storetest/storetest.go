@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 		{"AuditTrail", testAuditTrail},
 		{"Idempotency", testIdempotency},
 	}
+	tests = append(tests, recordTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
