@@ -246,41 +246,33 @@ var loadSchemas = sync.OnceValues(func() (*specs, error) {
 	return sp, nil
 })
 
-// applyOverrides marks the fields of overrides as required. A definition or
-// field that does not exist is an error, so that a change to the YAML cannot
-// silently disable an override.
+// applyOverrides marks the fields of overrides as required.
 func applyOverrides(schemas map[string]*Schema, overrides map[string][]string) error {
 	for name, fields := range overrides {
-		s, ok := schemas[name]
-		if !ok {
-			return fmt.Errorf("required override: no request definition %s", name)
-		}
 		for _, field := range fields {
-			i := slices.IndexFunc(s.Properties, func(p *Property) bool { return p.Name == field })
-			if i < 0 {
-				return fmt.Errorf("required override: %s has no field %s", name, field)
+			p, err := overridden(schemas, "required", name, field)
+			if err != nil {
+				return err
 			}
-			s.Properties[i].Required = true
+			p.Required = true
 		}
 	}
 	return nil
 }
 
 // applyMissingNames makes the required fields of the listed objects report
-// the object's name when absent. As with applyOverrides, a definition or
-// object that does not exist is an error.
+// the object's name when absent.
 func applyMissingNames(schemas map[string]*Schema, parents map[string][]string) error {
 	for name, objects := range parents {
-		s, ok := schemas[name]
-		if !ok {
-			return fmt.Errorf("missing-name override: no request definition %s", name)
-		}
 		for _, object := range objects {
-			i := slices.IndexFunc(s.Properties, func(p *Property) bool { return p.Name == object })
-			if i < 0 || s.Properties[i].kind != kindObject {
-				return fmt.Errorf("missing-name override: %s has no object %s", name, object)
+			p, err := overridden(schemas, "missing-name", name, object)
+			if err != nil {
+				return err
 			}
-			for _, c := range s.Properties[i].Properties {
+			if p.kind != kindObject {
+				return fmt.Errorf("missing-name override: %s.%s is not an object", name, object)
+			}
+			for _, c := range p.Properties {
 				if c.Required {
 					c.MissingName = object
 				}
@@ -288,6 +280,22 @@ func applyMissingNames(schemas map[string]*Schema, parents map[string][]string) 
 		}
 	}
 	return nil
+}
+
+// overridden returns the top-level field of a request definition that an
+// override of the given kind names. A definition or field that does not
+// exist is an error, so that a change to the YAML cannot silently disable an
+// override.
+func overridden(schemas map[string]*Schema, kind, name, field string) (*Property, error) {
+	s, ok := schemas[name]
+	if !ok {
+		return nil, fmt.Errorf("%s override: no request definition %s", kind, name)
+	}
+	i := slices.IndexFunc(s.Properties, func(p *Property) bool { return p.Name == field })
+	if i < 0 {
+		return nil, fmt.Errorf("%s override: %s has no field %s", kind, name, field)
+	}
+	return s.Properties[i], nil
 }
 
 // parseSpec adds to schemas the schema of every definition that an operation
