@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,23 +54,9 @@ func operationOf(method, path string) metrics.Op {
 	path = strings.TrimPrefix(path, "/secure")
 	switch path {
 	case "/gateway/contact/contact":
-		switch method {
-		case http.MethodPost:
-			return metrics.OpContactCreate
-		case http.MethodPut:
-			return metrics.OpContactRename
-		case http.MethodDelete:
-			return metrics.OpContactDelete
-		}
+		return byMethod(method, metrics.OpContactCreate, metrics.OpContactRename, metrics.OpContactDelete)
 	case "/gateway/contact/phone":
-		switch method {
-		case http.MethodPost:
-			return metrics.OpPhoneAdd
-		case http.MethodPut:
-			return metrics.OpPhoneUpdate
-		case http.MethodDelete:
-			return metrics.OpPhoneDelete
-		}
+		return byMethod(method, metrics.OpPhoneAdd, metrics.OpPhoneUpdate, metrics.OpPhoneDelete)
 	case "/gateway/customer/customer":
 		if method == http.MethodPost {
 			return metrics.OpCustomerRead
@@ -82,10 +69,30 @@ func operationOf(method, path string) metrics.Op {
 		if method == http.MethodPost {
 			return metrics.OpAccountList
 		}
-	case "/gateway/contact/status", "/gateway/customer/status", "/gateway/account/status":
-		if method == http.MethodGet {
+	case "/gateway/address/address":
+		return byMethod(method, metrics.OpAddressCreate, metrics.OpAddressUpdate, metrics.OpAddressDelete)
+	case "/gateway/name/name":
+		return byMethod(method, metrics.OpNameCreate, metrics.OpNameUpdate, metrics.OpNameDelete)
+	case "/gateway/bic/bic":
+		return byMethod(method, metrics.OpBICAdd, metrics.OpOther, metrics.OpBICDelete)
+	}
+	if api, ok := strings.CutPrefix(path, "/gateway/"); ok && method == http.MethodGet {
+		if name, ok := strings.CutSuffix(api, "/status"); ok && slices.Contains(apis, name) {
 			return metrics.OpStatus
 		}
+	}
+	return metrics.OpOther
+}
+
+// byMethod is the operation of a POST, PUT or DELETE of one path.
+func byMethod(method string, post, put, del metrics.Op) metrics.Op {
+	switch method {
+	case http.MethodPost:
+		return post
+	case http.MethodPut:
+		return put
+	case http.MethodDelete:
+		return del
 	}
 	return metrics.OpOther
 }

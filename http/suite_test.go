@@ -89,7 +89,9 @@ func readAccountAddresses(t *testing.T, s *sandboxServer, accountID string) []ma
 	if status != http.StatusOK {
 		t.Fatalf("account %s: %d %s", accountID, status, body)
 	}
-	var a struct{ Account struct{ Address []map[string]any } }
+	var a struct {
+		Account struct{ Address []map[string]any }
+	}
 	if err := json.Unmarshal(body, &a); err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,14 @@ const (
 	OpAccountRead
 	OpAccountList
 	OpStatus
+	OpAddressCreate
+	OpAddressUpdate
+	OpAddressDelete
+	OpNameCreate
+	OpNameUpdate
+	OpNameDelete
+	OpBICAdd
+	OpBICDelete
 	numOps
 )
 
@@ -61,6 +69,14 @@ var opNames = [numOps]string{
 	OpAccountRead:   "account_read",
 	OpAccountList:   "account_list",
 	OpStatus:        "status",
+	OpAddressCreate: "address_create",
+	OpAddressUpdate: "address_update",
+	OpAddressDelete: "address_delete",
+	OpNameCreate:    "name_create",
+	OpNameUpdate:    "name_update",
+	OpNameDelete:    "name_delete",
+	OpBICAdd:        "bic_add",
+	OpBICDelete:     "bic_delete",
 }
 
 // String is the operation's label value.
