@@ -23,7 +23,7 @@ func handleSwagger(apiName string) methods {
 }
 
 // handleOpenAPI serves contactd's own OpenAPI 3.1 document.
-func handleOpenAPI() http.Handler {
+func handleOpenAPI() methods {
 	return methods{http.MethodGet: serveDocument(api.ContactdOpenAPI, "application/json; charset=utf-8")}
 }
 

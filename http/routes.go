@@ -2,16 +2,42 @@ package http
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // apis are the APIs of the suite contactd serves, by the name in their
 // paths: each has /gateway/{api}/status and its published Swagger file.
 var apis = []string{"contact", "customer", "account", "address", "name", "bic"}
 
-// addRoutes lists every route. Each API route is served under
-// /gateway/{api}/{service} and, as the YAML's basePath gives it, under
-// /secure/gateway/{api}/{service}.
+// addRoutes serves every route of routeTable. Each API route is served
+// under /gateway/{api}/{service} and, as the YAML's basePath gives it,
+// under /secure/gateway/{api}/{service}.
 func addRoutes(mux *http.ServeMux, cfg Config) {
+	for path, h := range routeTable(cfg) {
+		mux.Handle(path, h)
+		if strings.HasPrefix(path, "/gateway/") {
+			mux.Handle("/secure"+path, h)
+		}
+	}
+	mux.Handle("/", handleNotFound(cfg))
+}
+
+// Routes lists every path contactd serves with its methods, sorted; each
+// /gateway path is served under /secure too.
+func Routes() map[string][]string {
+	list := map[string][]string{}
+	for path, m := range routeTable(Config{}) {
+		for method := range m {
+			list[path] = append(list[path], method)
+		}
+		slices.Sort(list[path])
+	}
+	return list
+}
+
+// routeTable is every route: the whole API surface, in one place.
+func routeTable(cfg Config) map[string]methods {
 	routes := map[string]methods{
 		"/gateway/contact/contact": {
 			http.MethodPost:   handleCreateContact(cfg),
@@ -45,12 +71,8 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 		routes["/gateway/"+name+"/status"] = methods{http.MethodGet: handleStatus(cfg)}
 		routes["/gateway/"+name+"/swagger.yaml"] = handleSwagger(name)
 	}
-	for path, h := range routes {
-		mux.Handle(path, h)
-		mux.Handle("/secure"+path, h)
-	}
-	mux.Handle("/openapi.json", handleOpenAPI())
-	mux.Handle("/healthz", methods{http.MethodGet: handleHealthz()})
-	mux.Handle("/readyz", methods{http.MethodGet: handleReadyz(cfg)})
-	mux.Handle("/", handleNotFound(cfg))
+	routes["/openapi.json"] = handleOpenAPI()
+	routes["/healthz"] = methods{http.MethodGet: handleHealthz()}
+	routes["/readyz"] = methods{http.MethodGet: handleReadyz(cfg)}
+	return routes
 }
