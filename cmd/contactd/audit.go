@@ -31,13 +31,14 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	var (
 		customer, account, from, to, format string
-		contactID                           int64
+		contactID, recordID                 int64
 		limit                               int
 	)
 	fs.StringVar(&db, "db", db, "database: SQLite `file` or postgres:// URL (CONTACTD_DB)")
 	fs.StringVar(&customer, "customer", "", "only this `customer`, as IRD:049091850 or CST:1512100301")
 	fs.StringVar(&account, "account", "", "only this `account` ID")
 	fs.Int64Var(&contactID, "contact", 0, "only this contact `ID`")
+	fs.Int64Var(&recordID, "record", 0, "only this name, address, BIC code or bank account `ID`")
 	fs.StringVar(&from, "from", "", "only changes at or after this `time` (RFC 3339 or YYYY-MM-DD)")
 	fs.StringVar(&to, "to", "", "only changes before this `time` (RFC 3339 or YYYY-MM-DD)")
 	fs.IntVar(&limit, "limit", 0, "at most `n` records (0: all)")
@@ -49,6 +50,7 @@ func audit(ctx context.Context, args []string, getenv func(string) string, stdou
 Examples:
   contactd audit --db contactd.db --customer IRD:069096409
   contactd audit --contact 1295148032 --format json
+  contactd audit --record 1004723099665
   contactd audit --from 2026-11-01 --to 2026-12-01
 `)
 	}
@@ -61,7 +63,7 @@ Examples:
 	if format != "table" && format != "json" {
 		return fmt.Errorf("--format %q: want table or json", format)
 	}
-	q := contactd.AuditQuery{AccountID: account, ContactID: contactID, Limit: limit}
+	q := contactd.AuditQuery{AccountID: account, ContactID: contactID, RecordID: recordID, Limit: limit}
 	var err error
 	if customer != "" {
 		if q.Customer, err = contactd.ParseCustomerRef(customer); err != nil {
@@ -106,8 +108,9 @@ type auditLine struct {
 	Seq       int64           `json:"seq"`
 	Time      time.Time       `json:"time"`
 	Operation string          `json:"operation"`
-	ContactID int64           `json:"contact_id"`
+	ContactID int64           `json:"contact_id,omitempty"`
 	PhoneID   int64           `json:"phone_id,omitempty"`
+	RecordID  int64           `json:"record_id,omitempty"`
 	Customer  string          `json:"customer"`
 	AccountID string          `json:"account_id,omitempty"`
 	Caller    callerLine      `json:"caller"`
@@ -129,7 +132,7 @@ func writeAuditJSON(w io.Writer, records []contactd.AuditRecord) error {
 	for _, r := range records {
 		line := auditLine{
 			Seq: r.Seq, Time: r.Time.UTC(), Operation: r.Operation, ContactID: r.ContactID, PhoneID: r.PhoneID,
-			Customer: contactd.CustomerRef(r.Customer), AccountID: r.AccountID,
+			RecordID: r.RecordID, Customer: contactd.CustomerRef(r.Customer), AccountID: r.AccountID,
 			Caller: callerLine{Sandbox: r.Caller.Sandbox, Subject: r.Caller.Subject, Logon: r.Caller.Logon,
 				Thumbprint: r.Caller.Thumbprint, Party: r.Caller.Party},
 			RequestID: r.RequestID, Before: r.Before, After: r.After,
@@ -165,18 +168,22 @@ func shortThumb(t string) string {
 
 func writeAuditTable(w io.Writer, records []contactd.AuditRecord) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tTIME (UTC)\tOPERATION\tCONTACT\tPHONE\tOWNER\tCALLER\tREQUEST\tBEFORE\tAFTER")
+	fmt.Fprintln(tw, "SEQ\tTIME (UTC)\tOPERATION\tID\tOWNER\tCALLER\tREQUEST\tBEFORE\tAFTER")
 	for _, r := range records {
 		owner := contactd.CustomerRef(r.Customer)
 		if r.AccountID != "" {
 			owner += " / " + r.AccountID
 		}
-		phone := ""
+		// The ID the operation is about: the phone's for phone operations,
+		// the record's for record operations, else the contact's.
+		id := r.ContactID
 		if r.PhoneID != 0 {
-			phone = fmt.Sprint(r.PhoneID)
+			id = r.PhoneID
+		} else if r.RecordID != 0 {
+			id = r.RecordID
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Time.UTC().Format(time.DateTime), r.Operation,
-			r.ContactID, phone, owner, callerName(r.Caller), r.RequestID, r.Before, r.After)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Time.UTC().Format(time.DateTime), r.Operation,
+			id, owner, callerName(r.Caller), r.RequestID, r.Before, r.After)
 	}
 	if len(records) == 0 {
 		fmt.Fprintln(tw, "(no records)")

@@ -24,6 +24,9 @@ func TestAuditCommand(t *testing.T) {
 	if status, body := call(t, "DELETE", "http://"+addr+"/gateway/contact/phone", token, `{"PhoneID":1004734460042}`); status != 400 {
 		t.Fatalf("deleting the last phone: %d %s", status, body)
 	}
+	if status, body := call(t, "PUT", "http://"+addr+"/gateway/name/name", token, `{"NameID":1004723099665,"FirstName":"Pete","LastName":"Parker"}`); status != 200 {
+		t.Fatalf("name update: %d %s", status, body)
+	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +48,14 @@ func TestAuditCommand(t *testing.T) {
 	var rec map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil || rec["operation"] != "contact.rename" || rec["customer"] != "IRD:069096409" {
 		t.Fatalf("json line %s (%v)", lines[0], err)
+	}
+	lines = strings.Split(strings.TrimSpace(audit("--record", "1004723099665", "--format", "json")), "\n")
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &rec) != nil || rec["operation"] != "name.update" ||
+		rec["record_id"] != float64(1004723099665) || rec["customer"] != "IRD:132243158" || !strings.Contains(lines[0], `"FirstName":"Pete"`) {
+		t.Fatalf("the name's trail: %q", lines)
+	}
+	if table := audit("--customer", "IRD:132243158"); !strings.Contains(table, "name.update") || !strings.Contains(table, "1004723099665") {
+		t.Fatalf("the customer's table does not show its name's change:\n%s", table)
 	}
 	if out := audit("--customer", "CST:1512100301"); !strings.Contains(out, "(no records)") {
 		t.Fatalf("another customer's trail: %s", out)
