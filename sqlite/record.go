@@ -30,6 +30,9 @@ func recordsJSON(customerKey, accountTest string) string {
 // decodeRecords reads recordsJSON's array into records in ID order
 // (json_group_array keeps no order of its own). None is an empty list.
 func decodeRecords(doc []byte) ([]contactd.Record, error) {
+	if string(doc) == "[]" { // most owners: no parse
+		return []contactd.Record{}, nil
+	}
 	p := contactsParsers.Get()
 	defer contactsParsers.Put(p)
 	v, err := p.ParseBytes(doc)
