@@ -620,6 +620,22 @@ func BenchmarkContacts(b *testing.B) {
 	})
 }
 
+// BenchmarkAccountContacts is the Account read's one call, on an account
+// of 10,000 with one contact: the cost that the records' subquery adds to
+// a read of an account without records.
+func BenchmarkAccountContacts(b *testing.B) {
+	s, _ := openTemp(b)
+	if err := s.Load(ctx, bulkDataset(10_000)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, cs, err := s.AccountContacts(ctx, "010005000INC001"); err != nil || len(cs) != 1 {
+			b.Fatal(cs, err)
+		}
+	}
+}
+
 func TestStoreTwoHandlesOneFile(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) contactd.Store {
 		s, path := openTemp(t)

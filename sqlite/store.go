@@ -212,54 +212,70 @@ var contactsParsers fastjson.ParserPool
 // into contacts with their phones, both in ID order (json_group_array
 // keeps no order of its own, so neither does the grouping).
 func decodeContacts(doc []byte) ([]contactd.Contact, error) {
-	p := contactsParsers.Get()
-	defer contactsParsers.Put(p)
-	v, err := p.ParseBytes(doc)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := v.Array()
-	if err != nil {
-		return nil, err
-	}
 	contacts := []contactd.Contact{}
-	for _, row := range rows {
-		f, err := row.Array()
-		if err != nil {
-			return nil, err
-		}
-		if len(f) != 10 {
-			return nil, fmt.Errorf("contacts JSON: a row of %d fields, want 10", len(f))
-		}
+	err := eachRow(doc, 10, func(f []*fastjson.Value) error {
 		id, err := f[0].Int64()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		i := slices.IndexFunc(contacts, func(c contactd.Contact) bool { return c.ID == id })
 		if i < 0 {
 			updated, err := f[3].Int64()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			contacts = append(contacts, contactd.Contact{ID: id, Type: contactd.ContactType(f[1].GetStringBytes()),
 				Name: string(f[2].GetStringBytes()), Updated: time.Unix(updated, 0)})
 			i = len(contacts) - 1
 		}
 		if f[4].Type() == fastjson.TypeNull {
-			continue
+			return nil
 		}
 		ph := contactd.Phone{Type: contactd.PhoneType(f[5].GetStringBytes()), Country: string(f[6].GetStringBytes()),
 			AreaCode: string(f[7].GetStringBytes()), Number: string(f[8].GetStringBytes()), Extension: string(f[9].GetStringBytes())}
 		if ph.ID, err = f[4].Int64(); err != nil {
-			return nil, err
+			return err
 		}
 		contacts[i].Phones = append(contacts[i].Phones, ph)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("contacts JSON: %w", err)
 	}
 	for _, c := range contacts {
 		slices.SortFunc(c.Phones, func(a, b contactd.Phone) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	slices.SortFunc(contacts, func(a, b contactd.Contact) int { return cmp.Compare(a.ID, b.ID) })
 	return contacts, nil
+}
+
+// eachRow parses doc, a JSON array of rows that are arrays of width
+// values, and calls fn with each row's values, which last until eachRow
+// returns.
+func eachRow(doc []byte, width int, fn func(f []*fastjson.Value) error) error {
+	p := contactsParsers.Get()
+	defer contactsParsers.Put(p)
+	v, err := p.ParseBytes(doc)
+	if err != nil {
+		return err
+	}
+	rows, err := v.Array()
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		f, err := row.Array()
+		if err != nil {
+			return err
+		}
+		if len(f) != width {
+			return fmt.Errorf("a row of %d values, want %d", len(f), width)
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var contactsSQL = `SELECT ` + contactsJSON("+?1", ofBoundAccount)

@@ -48,6 +48,41 @@ func testLoadKeepsIDs(t *testing.T, s contactd.Store) {
 	}
 }
 
+// idCheck checks newly issued IDs: positive, below 2^53, above every ID
+// loaded, and issued once.
+type idCheck struct {
+	t         *testing.T
+	maxLoaded int64
+	used      map[int64]string
+}
+
+// newIDs is an idCheck of the IDs issued after dataset() is loaded.
+func newIDs(t *testing.T) *idCheck {
+	c := &idCheck{t: t, used: map[int64]string{}}
+	c.loaded(seededIDs()...)
+	return c
+}
+
+// loaded notes IDs a Load added.
+func (c *idCheck) loaded(ids ...int64) {
+	for _, id := range ids {
+		c.maxLoaded = max(c.maxLoaded, id)
+		c.used[id] = "seeded"
+	}
+}
+
+// issued checks a new ID of the kind what.
+func (c *idCheck) issued(what string, id int64) {
+	c.t.Helper()
+	if id <= c.maxLoaded || id > contactd.MaxID {
+		c.t.Errorf("%s: ID %d not in (%d, 2^53)", what, id, c.maxLoaded)
+	}
+	if prev, ok := c.used[id]; ok {
+		c.t.Errorf("%s: ID %d already used by %s", what, id, prev)
+	}
+	c.used[id] = what
+}
+
 // testNewIDs checks that every ID issued is positive, below 2^53, above
 // every loaded ID (live or ceased, contact or phone), and never issued twice.
 func testNewIDs(t *testing.T, s contactd.Store) {
@@ -56,22 +91,8 @@ func testNewIDs(t *testing.T, s contactd.Store) {
 	ownB := customerOwner(t, s, custB)
 	ownA2 := accountOwner(t, s, accA2)
 
-	maxLoaded := int64(0)
-	used := map[int64]string{}
-	for _, id := range seededIDs() {
-		maxLoaded = max(maxLoaded, id)
-		used[id] = "seeded"
-	}
-	issued := func(what string, id int64) {
-		t.Helper()
-		if id <= maxLoaded || id > contactd.MaxID {
-			t.Errorf("%s: ID %d not in (%d, 2^53)", what, id, maxLoaded)
-		}
-		if prev, ok := used[id]; ok {
-			t.Errorf("%s: ID %d already used by %s", what, id, prev)
-		}
-		used[id] = what
-	}
+	ids := newIDs(t)
+	issued := ids.issued
 	cycle := func(o contactd.Owner, typ contactd.ContactType) {
 		id := create(t, s, o, typ, "new", 3)
 		issued("contact", id)
@@ -102,8 +123,7 @@ func testNewIDs(t *testing.T, s contactd.Store) {
 				Phones: []contactd.Phone{{ID: high + 7, Type: "HOM", Country: "NZ", Number: "073471234"}}},
 		}},
 	})
-	maxLoaded = high + 7
-	used[high], used[high+7] = "seeded", "seeded"
+	ids.loaded(high, high+7)
 	cycle(ownB, contactd.Primary)
 	o := customerOwner(t, s, cust)
 	id := create(t, s, o, contactd.Secondary, "after high", 5)

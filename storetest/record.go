@@ -326,22 +326,7 @@ func testRecordCease(t *testing.T, s contactd.Store) {
 func testRecordIDs(t *testing.T, s contactd.Store) {
 	loadDefault(t, s)
 	ownA, ownB := customerOwner(t, s, custA), customerOwner(t, s, custB)
-	maxLoaded := int64(0)
-	used := map[int64]string{}
-	for _, id := range seededIDs() {
-		maxLoaded = max(maxLoaded, id)
-		used[id] = "seeded"
-	}
-	issued := func(what string, id int64) {
-		t.Helper()
-		if id <= maxLoaded || id > contactd.MaxID {
-			t.Errorf("%s: ID %d not in (%d, 2^53)", what, id, maxLoaded)
-		}
-		if prev, ok := used[id]; ok {
-			t.Errorf("%s: ID %d already used by %s", what, id, prev)
-		}
-		used[id] = what
-	}
+	issued := newIDs(t).issued
 	for i := range 3 {
 		r := put(t, s, ownA, rec(contactd.KindAddress, "POSTAL", i), contactd.Refuse, t0)
 		issued("record", r)
