@@ -21,7 +21,8 @@ import (
 //   - `Authorization: <JWT>` without a prefix is a machine JWT, checked by
 //     Machine (refused when Machine is nil).
 //
-// No header, or an empty one, is EV1021; everything refused is EV1020.
+// No header, an empty one, or "Bearer" with nothing after it is EV1021;
+// everything refused is EV1020.
 type Production struct {
 	OAuth   *OAuth
 	Machine *Machine
@@ -31,7 +32,7 @@ type Production struct {
 func (p *Production) Authenticate(ctx context.Context, header string) (contactd.Caller, error) {
 	token, bearer := splitBearer(header)
 	switch {
-	case !bearer && token == "":
+	case token == "":
 		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
 	case bearer && p.OAuth != nil:
 		return p.OAuth.Authenticate(ctx, token)

@@ -326,38 +326,38 @@ func TestTokenAttacks(t *testing.T) {
 		status       int
 		code         string
 	}{
-		{"alg none", authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "M2M", good(nil)), 401, "EV1020"},
-		{"HS256 keyed with the certificate's PEM", authtest.Sign(t, jwt.SigningMethodHS256, acme.PEM, "M2M", good(nil)), 401, "EV1020"},
-		{"HS256 keyed with the certificate's public key", authtest.Sign(t, jwt.SigningMethodHS256, pubDER, "M2M", good(nil)), 401, "EV1020"},
-		{"PS256 with the certificate's own key", authtest.Sign(t, jwt.SigningMethodPS256, acme.Key, "M2M", good(nil)), 401, "EV1020"},
+		{"alg none", authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "M2M", good(nil)), 400, "EV1020"},
+		{"HS256 keyed with the certificate's PEM", authtest.Sign(t, jwt.SigningMethodHS256, acme.PEM, "M2M", good(nil)), 400, "EV1020"},
+		{"HS256 keyed with the certificate's public key", authtest.Sign(t, jwt.SigningMethodHS256, pubDER, "M2M", good(nil)), 400, "EV1020"},
+		{"PS256 with the certificate's own key", authtest.Sign(t, jwt.SigningMethodPS256, acme.Key, "M2M", good(nil)), 400, "EV1020"},
 		{"wrong sub (an unregistered certificate)", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M",
-			authtest.MachineClaims(unregistered.Thumbprint(), "", now, 9*time.Minute)), 401, "EV1020"},
-		{"wrong sub (another registered certificate)", rs(good(func(c jwt.MapClaims) { c["sub"] = w.certs["unlinked"].Thumbprint() })), 401, "EV1020"},
-		{"signature from another key", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M", good(nil)), 401, "EV1020"},
-		{"expired", rs(good(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() })), 401, "EV1020"},
-		{"iat in the future", rs(good(func(c jwt.MapClaims) { c["iat"] = now.Add(2 * time.Minute).Unix() })), 401, "EV1020"},
+			authtest.MachineClaims(unregistered.Thumbprint(), "", now, 9*time.Minute)), 400, "EV1020"},
+		{"wrong sub (another registered certificate)", rs(good(func(c jwt.MapClaims) { c["sub"] = w.certs["unlinked"].Thumbprint() })), 400, "EV1020"},
+		{"signature from another key", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M", good(nil)), 400, "EV1020"},
+		{"expired", rs(good(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() })), 400, "EV1020"},
+		{"iat in the future", rs(good(func(c jwt.MapClaims) { c["iat"] = now.Add(2 * time.Minute).Unix() })), 400, "EV1020"},
 		{"lifetime over the maximum", rs(good(func(c jwt.MapClaims) {
 			c["iat"] = now.Add(-61 * time.Minute).Unix()
 			c["exp"] = now.Add(time.Minute).Unix()
-		})), 401, "EV1020"},
-		{"kid other than M2M", authtest.Sign(t, jwt.SigningMethodRS256, acme.Key, "k1", good(nil)), 401, "EV1020"},
+		})), 400, "EV1020"},
+		{"kid other than M2M", authtest.Sign(t, jwt.SigningMethodRS256, acme.Key, "k1", good(nil)), 400, "EV1020"},
 		{"startLogon without consent", w.machine(t, "payroll", "dan"), 403, "EV1022"},
 		{"startLogon of an unknown logon", w.machine(t, "payroll", "nobody"), 403, "EV1022"},
-		{"garbage", "garbage", 401, "EV1020"},
-		{"garbage Bearer", "Bearer garbage", 401, "EV1020"},
-		{"empty Bearer", "Bearer", 401, "EV1020"},
-		{"empty Bearer with spaces", "Bearer    ", 401, "EV1020"},
-		{"sandbox token", sandboxToken, 401, "EV1020"},
-		{"sandbox token as Bearer", "Bearer " + sandboxToken, 401, "EV1020"},
-		{"OAuth alg none", "Bearer " + authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth HS256 keyed with the issuer's public key", "Bearer " + authtest.Sign(t, jwt.SigningMethodHS256, issuerPub, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth signed by another key", "Bearer " + authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth wrong issuer", oauthWith("iss", "https://evil.example"), 401, "EV1020"},
-		{"OAuth wrong audience", oauthWith("aud", "other-api"), 401, "EV1020"},
-		{"OAuth expired", oauthWith("exp", now.Add(-time.Minute).Unix()), 401, "EV1020"},
-		{"OAuth not yet valid", oauthWith("nbf", now.Add(5*time.Minute).Unix()), 401, "EV1020"},
-		{"OAuth token without Bearer", w.iss.Token(t, "olivia"), 401, "EV1020"},
-		{"revoked opaque token", "Bearer " + revoked, 401, "EV1020"},
+		{"garbage", "garbage", 400, "EV1020"},
+		{"garbage Bearer", "Bearer garbage", 400, "EV1020"},
+		{"empty Bearer", "Bearer", 400, "EV1021"},
+		{"empty Bearer with spaces", "Bearer    ", 400, "EV1021"},
+		{"sandbox token", sandboxToken, 400, "EV1020"},
+		{"sandbox token as Bearer", "Bearer " + sandboxToken, 400, "EV1020"},
+		{"OAuth alg none", "Bearer " + authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth HS256 keyed with the issuer's public key", "Bearer " + authtest.Sign(t, jwt.SigningMethodHS256, issuerPub, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth signed by another key", "Bearer " + authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth wrong issuer", oauthWith("iss", "https://evil.example"), 400, "EV1020"},
+		{"OAuth wrong audience", oauthWith("aud", "other-api"), 400, "EV1020"},
+		{"OAuth expired", oauthWith("exp", now.Add(-time.Minute).Unix()), 400, "EV1020"},
+		{"OAuth not yet valid", oauthWith("nbf", now.Add(5*time.Minute).Unix()), 400, "EV1020"},
+		{"OAuth token without Bearer", w.iss.Token(t, "olivia"), 400, "EV1020"},
+		{"revoked opaque token", "Bearer " + revoked, 400, "EV1020"},
 	}
 	rename := func(name string) string { return `{"ContactID":` + custContact + `,"Contact":{"Name":"` + name + `"}}` }
 	for _, a := range attacks {
@@ -375,7 +375,7 @@ func TestTokenAttacks(t *testing.T) {
 		}
 	}
 	status, body := s.doAuth("PUT", "/gateway/contact/contact", "", rename("Attacked"))
-	wantError(t, status, body, 401, "EV1021")
+	wantError(t, status, body, 400, "EV1021")
 
 	// Nothing was changed, and the genuine credentials still work.
 	owner := "Bearer " + w.iss.Token(t, "olivia")

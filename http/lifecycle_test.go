@@ -229,9 +229,9 @@ func TestProductionModeRefusesEveryToken(t *testing.T) {
 	s := serve(t, sb.Store, auth.Unconfigured{}, auth.DenyAll{})
 	for _, ep := range everyEndpoint {
 		status, body := s.do(ep.method, ep.path, ep.body)
-		wantError(t, status, body, http.StatusUnauthorized, "EV1020")
+		wantError(t, status, body, http.StatusBadRequest, "EV1020")
 		status, body = s.doAuth(ep.method, ep.path, "", ep.body)
-		wantError(t, status, body, http.StatusUnauthorized, "EV1021")
+		wantError(t, status, body, http.StatusBadRequest, "EV1021")
 	}
 }
 

@@ -219,16 +219,19 @@ func TestSandboxTokens(t *testing.T) {
 		"not a token":           "hello",
 		"two parts":             "eyJhbGciOiJub25lIn0.eyJleHAiOjk5OTk5OTk5OTl9",
 		"payload not an object": jwtPart(map[string]any{"alg": "none"}) + "." + base64.RawURLEncoding.EncodeToString([]byte(`[1]`)) + ".",
-		"empty bearer":          "Bearer ",
 	}
+	// No token is present in these: EV1021 like no header at all.
+	absent := []string{"", "Bearer ", "Bearer", "bearer \t "}
 	for _, ep := range everyEndpoint {
 		t.Run(ep.method+" "+ep.path, func(t *testing.T) {
-			status, body := s.doAuth(ep.method, ep.path, "", ep.body)
-			wantError(t, status, body, http.StatusUnauthorized, "EV1021")
+			for _, h := range absent {
+				status, body := s.doAuth(ep.method, ep.path, h, ep.body)
+				wantError(t, status, body, http.StatusBadRequest, "EV1021")
+			}
 			for name, tok := range refused {
 				status, body := s.doAuth(ep.method, ep.path, tok, ep.body)
-				if status != http.StatusUnauthorized || errorOf(t, body).Code != "EV1020" {
-					t.Errorf("%s: status %d body %s, want 401 EV1020", name, status, body)
+				if status != http.StatusBadRequest || errorOf(t, body).Code != "EV1020" {
+					t.Errorf("%s: status %d body %s, want 400 EV1020", name, status, body)
 				}
 			}
 		})

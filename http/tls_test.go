@@ -130,7 +130,7 @@ func TestMutualTLS(t *testing.T) {
 		// A machine JWT of another registered certificate over acme's
 		// connection: bound to the TLS certificate, so refused.
 		status, body, err = tlsCall(good, "POST", base+"/gateway/customer/customer", authtest.MachineToken(t, w.certs["agency-inc"], ""), read)
-		if err != nil || status != 401 || !strings.Contains(body, "EV1020") {
+		if err != nil || status != 400 || !strings.Contains(body, "EV1020") {
 			t.Fatalf("JWT of another certificate: %d %s %v", status, body, err)
 		}
 		// OAuth bearer tokens are not bound; the connection still needs

@@ -278,8 +278,8 @@ func TestServeProduction(t *testing.T) {
 		{"agent's machine JWT on its own connection", authtest.MachineToken(t, agent, ""), 200, ""},
 		{"owner's OAuth token", "Bearer " + iss.Token(t, "ana"), 200, ""},
 		{"stranger's OAuth token", "Bearer " + iss.Token(t, "stan"), 403, "EV1022"},
-		{"sandbox token", sandboxToken(t), 401, "EV1020"},
-		{"machine JWT of an unregistered certificate", authtest.MachineToken(t, clientCA.Client(t, "x", 2), ""), 401, "EV1020"},
+		{"sandbox token", sandboxToken(t), 400, "EV1020"},
+		{"machine JWT of an unregistered certificate", authtest.MachineToken(t, clientCA.Client(t, "x", 2), ""), 400, "EV1020"},
 	} {
 		status, body, err := do(withCert, tc.authorization, "/gateway/customer/customer", read)
 		if err != nil || status != tc.status || !strings.Contains(body, tc.code) {

@@ -138,7 +138,7 @@ func TestServeProductionRefusesSandboxTokens(t *testing.T) {
 	startServe(t, nil, "--addr", addr, "--db", filepath.Join(t.TempDir(), "prod.db"))
 	waitReady(t, "http://"+addr)
 	status, body := call(t, "GET", "http://"+addr+"/gateway/contact/status", sandboxToken(t), "")
-	if status != 401 || !strings.Contains(body, "EV1020") {
+	if status != 400 || !strings.Contains(body, "EV1020") {
 		t.Fatalf("production answered a sandbox token with %d %s", status, body)
 	}
 }
