@@ -282,6 +282,12 @@ func TestAccessOrderOfChecks(t *testing.T) {
 	wantError(t, status, body, 403, "EV1022")
 	status, body = s.doAuth("POST", "/gateway/contact/phone", owner, phoneBody(custContact, `{"PhoneType":"BSN","Country":"NZ","PhoneNumber":"1"}`))
 	wantError(t, status, body, 400, "CNT102")
+	// Production keeps the check digit for every number, the sandbox
+	// personas' too.
+	status, body = s.doAuth("POST", "/gateway/customer/customer", owner, `{"CustomerID":"102210221","CustomerIDType":"IRD"}`)
+	wantError(t, status, body, 400, "EV2234")
+	status, body = s.doAuth("POST", "/gateway/contact/contact", owner, contactBody(customerOwner("IRD", "102210221"), "SCNDRY", nzPhone))
+	wantError(t, status, body, 400, "EV2234")
 	// The status endpoints check credentials only.
 	for _, h := range []string{owner, stranger, w.machine(t, "unlinked", "")} {
 		status, body = s.doAuth("GET", "/gateway/contact/status", h, "")

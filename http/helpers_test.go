@@ -39,7 +39,12 @@ func newSandbox(t *testing.T) *sandboxServer {
 	if _, err := sandbox.Seed(ctx, store); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	return serve(t, store, auth.Sandbox{}, sandbox.Access{})
+	return serveConfig(t, contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Auth:    auth.Sandbox{},
+		DB:      store,
+		IRD:     sandbox.IRDRule(),
+	})
 }
 
 func serve(t *testing.T, store contactd.Store, authn contacthttp.Authenticator, access contactd.Authorizer) *sandboxServer {

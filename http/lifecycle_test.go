@@ -275,7 +275,7 @@ func TestHTTPEdges(t *testing.T) {
 			`"CustomerIDType":"IRD"`:                           "CustomerID",
 			`"AccountID":"069096409INC002"`:                    "AccountIDType",
 			`"AccountIDType":"ACC"`:                            "AccountID",
-			`"CustomerID":"9125568","CustomerIDType":"IRD"`:    "CustomerID",
+			`"CustomerID":"0136410132","CustomerIDType":"IRD"`: "CustomerID",
 			`"CustomerID":"136-410-13","CustomerIDType":"IRD"`: "CustomerID",
 			`"CustomerID":"15121003a1","CustomerIDType":"CST"`: "CustomerID",
 			`"CustomerID":"069096409","CustomerIDType":"irn"`:  "CustomerIDType",

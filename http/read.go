@@ -94,7 +94,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func handleList(cfg Config) http.Handler {
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return err
 		}

@@ -37,6 +37,9 @@ type Config struct {
 	// Metrics, when set, counts and times every request (see metrics.go).
 	// Its handler belongs on the admin listener, never on this one.
 	Metrics *metrics.Metrics
+	// IRD decides which IRD numbers are valid; the zero value is
+	// production's rule, the sandbox's lets its personas through.
+	IRD contactd.IRDRule
 
 	limiter *callerLimiter
 }

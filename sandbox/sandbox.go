@@ -82,10 +82,26 @@ var personas = []persona{
 	{ird("139369673"), individual("Mary", "Watson", "2012-04-01"), []string{"139369673AIL023", "139369673INC003", "139369673REB001"}},
 	{cst("1512100301"), organisation("COMPNY", "CC", "TAX AGENT CLIENT LIMITED", "9429041000001"), []string{"512100301REB001", "512100301INC003", "512100301AIL023"}},
 	{cst("1512150403"), organisation("TRUST", "", "CST IDENTIFIED TRUST", ""), nil},
-	// EV1022_CUSTOMER: its IRD number fails the check digit, so it is
-	// reached through its account, contact and phone.
+	// EV1022_CUSTOMER: its IRD number fails the check digit, yet IRD's
+	// test plans send it as it is; IRDRule lets it through.
 	{ird("102210221"), organisation("COMPNY", "CC", "RESTRICTED ACCESS LIMITED", ""), []string{"102210221INC002"}},
 	{ird("132253579"), individual("Restricted", "Person", "2015-01-01"), []string{"132253579INC002"}},
+	// The other ACT100 example of IRD's test data page (TEST-DETAILS.md);
+	// SANDBOX.md does not list it.
+	{ird("139376056"), individual("Kiri", "Sinclair", "2016-07-01"), []string{"139376056KSS004"}},
+}
+
+// IRDRule is the sandbox's IRD number rule: its personas' numbers count as
+// valid, also those whose check digit fails (102210221), because IRD's
+// test plans send them as they are. Every other number keeps the rule.
+func IRDRule() contactd.IRDRule {
+	r := contactd.IRDRule{Personas: map[string]bool{}}
+	for _, p := range personas {
+		if p.id.Type == contactd.IRD {
+			r.Personas[p.id.Value] = true
+		}
+	}
+	return r
 }
 
 // accountProfile is a plausible account of its type, shaped like the

@@ -18,13 +18,18 @@ func TestAccountTypeFromID(t *testing.T) {
 	}
 }
 
-// TestDatasetIsSandboxMD: the personas hold what SANDBOX.md lists, with
-// profiles that are JSON objects and IRD numbers that pass their check
-// (but the EV1022 persona whose check digit fails).
+// TestDatasetIsSandboxMD: the personas hold what SANDBOX.md lists and the
+// second ACT100 example of TEST-DETAILS.md (customer 139376056, account
+// 139376056KSS004), with profiles that are JSON objects and IRD numbers
+// that pass their check (but the EV1022 persona whose check digit fails).
 func TestDatasetIsSandboxMD(t *testing.T) {
 	d := Dataset()
-	if len(d.Customers) != 7 || len(d.Accounts) != 17 || len(d.Contacts) != 6 {
-		t.Fatalf("%d customers, %d accounts, %d contacts; SANDBOX.md lists 7, 17, 6", len(d.Customers), len(d.Accounts), len(d.Contacts))
+	if len(d.Customers) != 8 || len(d.Accounts) != 18 || len(d.Contacts) != 6 {
+		t.Fatalf("%d customers, %d accounts, %d contacts; want SANDBOX.md's 7, 17, 6 and one ACT100 customer with its account", len(d.Customers), len(d.Accounts), len(d.Contacts))
+	}
+	last := d.Accounts[len(d.Accounts)-1]
+	if last.ID != "139376056KSS004" || last.Type != "KSS" || last.Customer != (contactd.CustomerID{Type: contactd.IRD, Value: "139376056"}) {
+		t.Errorf("the ACT100 account: %+v", last)
 	}
 	for _, c := range d.Customers {
 		var obj map[string]any
@@ -48,6 +53,24 @@ func TestDatasetIsSandboxMD(t *testing.T) {
 					t.Errorf("contact %d phone %d: %v", c.Contact.ID, p.ID, err)
 				}
 			}
+		}
+	}
+}
+
+// TestIRDRuleLetsOnlyPersonasThrough: the EV1022 persona's number counts
+// as valid in the sandbox; IRD_FAILED_CHECK_DIGIT's 123456789, which is
+// no customer, stays EV2234.
+func TestIRDRuleLetsOnlyPersonasThrough(t *testing.T) {
+	r := IRDRule()
+	if _, err := r.ParseCustomerID(contactd.IRD, "102210221"); err != nil {
+		t.Errorf("102210221: %v", err)
+	}
+	if _, err := r.ParseCustomerID(contactd.IRD, "123456789"); contactd.ErrorCode(err) != contactd.EV2234 {
+		t.Errorf("123456789: %v, want EV2234", err)
+	}
+	for _, c := range Dataset().Customers {
+		if _, err := r.ParseCustomerID(c.ID.Type, c.ID.Value); err != nil {
+			t.Errorf("persona %s: %v", c.ID.Value, err)
 		}
 	}
 }

@@ -145,12 +145,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	var authn contacthttp.Authenticator = auth.Unconfigured{}
 	var access contactd.Authorizer = auth.DenyAll{}
+	var irdRule contactd.IRDRule // production's: the check digit for every number
 	if cfg.sandbox {
 		loaded, err := sandbox.Seed(ctx, store)
 		if err != nil {
 			return err
 		}
-		authn, access = auth.Sandbox{}, sandbox.Access{}
+		authn, access, irdRule = auth.Sandbox{}, sandbox.Access{}, sandbox.IRDRule()
 		log.Warn("SANDBOX MODE: any unexpired JWT is accepted without checking its signature; never use this for real data",
 			"db", dbName(cfg.db), "personas_loaded", loaded)
 	} else {
@@ -181,6 +182,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Logger:    log,
 		AccessLog: accessLog,
 		Metrics:   admin.metrics,
+		IRD:       irdRule,
 
 		RateLimit: cfg.rateLimit,
 	})
