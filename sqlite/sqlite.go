@@ -42,6 +42,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/migration"
+	"github.com/contactd/contactd/registrydb"
 )
 
 //go:embed migrations/*.sql
@@ -307,7 +308,31 @@ func migrations() ([]migration.Migration, error) { return migration.List(migrati
 // it: a second process opening the same file at once waits for the lock and
 // then sees the migration done. A database migrated by a newer contactd is
 // refused.
-func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, math.MaxInt) }
+// It then fills in what SQL cannot compute (registrydb.FillSHA1).
+func migrate(ctx context.Context, db *sql.DB) error {
+	if err := migrateTo(ctx, db, math.MaxInt); err != nil {
+		return err
+	}
+	return fillCertificateSHA1(ctx, db)
+}
+
+// fillCertificateSHA1 runs registrydb.FillSHA1, taking the write lock only
+// when a certificate lacks its SHA-1 thumbprint.
+func fillCertificateSHA1(ctx context.Context, db *sql.DB) error {
+	var missing bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM reg_certificate WHERE sha1 IS NULL)`).Scan(&missing); err != nil || !missing {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := registrydb.FillSHA1(ctx, registryTx{tx}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return tx.Commit()
+}
 
 // migrateTo is migrate up to the given version: tests build a database of
 // an earlier schema with it, to migrate a filled one.

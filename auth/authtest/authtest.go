@@ -6,6 +6,9 @@
 package authtest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -101,11 +104,18 @@ func (ca *CA) Pool() *x509.CertPool {
 
 func makeCert(t testing.TB, tmpl *x509.Certificate, parent *Cert, key *rsa.PrivateKey) *Cert {
 	t.Helper()
-	signer, parentCert := key, tmpl
+	c, text := issue(t, tmpl, parent, &key.PublicKey, key)
+	return &Cert{Cert: c, Key: key, PEM: text}
+}
+
+// issue signs tmpl for pub: with parent's key, or self-signed with self.
+func issue(t testing.TB, tmpl *x509.Certificate, parent *Cert, pub any, self crypto.Signer) (*x509.Certificate, []byte) {
+	t.Helper()
+	signer, parentCert := self, tmpl
 	if parent != nil {
 		signer, parentCert = parent.Key, parent.Cert
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, &key.PublicKey, signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, pub, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +123,7 @@ func makeCert(t testing.TB, tmpl *x509.Certificate, parent *Cert, key *rsa.Priva
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Cert{Cert: c, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	return c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // NewCA makes a CA with the keyIndex-th key.
@@ -151,15 +161,41 @@ func (ca *CA) Server(t testing.TB, keyIndex int) *Cert {
 // Client issues a client (and signing) certificate.
 func (ca *CA) Client(t testing.TB, name string, keyIndex int) *Cert {
 	t.Helper()
+	return makeCert(t, clientTemplate(name), &ca.Cert, Key(t, keyIndex))
+}
+
+func clientTemplate(name string) *x509.Certificate {
 	now := time.Now()
-	return makeCert(t, &x509.Certificate{
+	return &x509.Certificate{
 		SerialNumber: nextSerial(),
 		Subject:      pkix.Name{CommonName: name, Organization: []string{"contactd tests"}},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, &ca.Cert, Key(t, keyIndex))
+	}
+}
+
+// ECCert is a signing certificate with its ECDSA key (ES256/384/512).
+type ECCert struct {
+	Cert *x509.Certificate
+	Key  *ecdsa.PrivateKey
+	PEM  []byte // the certificate
+}
+
+// Thumbprint is the certificate's registry thumbprint.
+func (c *ECCert) Thumbprint() string { return contactd.Thumbprint(c.Cert.Raw) }
+
+// ClientEC issues a client (and signing) certificate with a new ECDSA key
+// on curve.
+func (ca *CA) ClientEC(t testing.TB, name string, curve elliptic.Curve) *ECCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, text := issue(t, clientTemplate(name), &ca.Cert, &key.PublicKey, nil)
+	return &ECCert{Cert: c, Key: key, PEM: text}
 }
 
 // SelfSigned makes a self-signed signing certificate.
