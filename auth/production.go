@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,19 +79,34 @@ func (a RegistryAccess) Authorize(ctx context.Context, c contactd.Caller, o cont
 
 // ServerTLS is the TLS configuration of a contactd server: TLS 1.2 at
 // least, and with clientCAs a client certificate that verifies against
-// them is required of every connection.
-func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config {
+// them is required of every connection. With clientCNs, that certificate's
+// subject Common Name must also be one of them (the pre-approved names of
+// the Identity and Access build pack, §3.2); any other is refused in the
+// handshake.
+func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCNs ...string) *tls.Config {
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	if clientCAs != nil {
-		c.ClientCAs = clientCAs
 		c.ClientAuth = tls.RequireAndVerifyClientCert
+		c.ClientCAs = clientCAs
+	}
+	if len(clientCNs) > 0 {
+		approved := slices.Clone(clientCNs)
+		c.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("no client certificate")
+			}
+			if cn := cs.PeerCertificates[0].Subject.CommonName; !slices.Contains(approved, cn) {
+				return fmt.Errorf("client certificate CN %q is not approved (--client-cn)", cn)
+			}
+			return nil
+		}
 	}
 	return c
 }
 
 // LoadServerTLS reads ServerTLS's certificate and key (PEM files) and the
 // client CA certificates (a PEM file; "" for none).
-func LoadServerTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+func LoadServerTLS(certFile, keyFile, clientCAFile string, clientCNs ...string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" {
 		return nil, errors.New("TLS needs both a certificate and a key file")
 	}
@@ -109,5 +125,5 @@ func LoadServerTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) 
 			return nil, fmt.Errorf("client CA %s: no PEM certificate in it", clientCAFile)
 		}
 	}
-	return ServerTLS(cert, pool), nil
+	return ServerTLS(cert, pool, clientCNs...), nil
 }

@@ -225,12 +225,22 @@ func MachineClaims(thumbprint, startLogon string, now time.Time, life time.Durat
 }
 
 // Sign signs claims with method and key under the header kid (none: no
-// kid); key may be jwt.UnsafeAllowNoneSignatureType for "none".
-func Sign(t testing.TB, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims) string {
+// kid); key may be jwt.UnsafeAllowNoneSignatureType for "none". header
+// holds more header fields as name, value pairs; a nil value removes the
+// field (Sign's "typ": "JWT" included).
+func Sign(t testing.TB, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims, header ...any) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(method, claims)
 	if kid != "" {
 		tok.Header["kid"] = kid
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		name, _ := header[i].(string)
+		if header[i+1] == nil {
+			delete(tok.Header, name)
+		} else {
+			tok.Header[name] = header[i+1]
+		}
 	}
 	s, err := tok.SignedString(key)
 	if err != nil {
@@ -345,13 +355,27 @@ func (i *Issuer) Sign(t testing.TB, kid string, claims jwt.MapClaims) string {
 // Opaque issues an opaque access token for sub that introspection
 // answers active until life has passed.
 func (i *Issuer) Opaque(sub string, life time.Duration) string {
+	return i.OpaqueWith(sub, life, nil)
+}
+
+// OpaqueWith is Opaque with more members in the introspection answer
+// (IRD's carries the logon in username); a nil value removes a member.
+func (i *Issuer) OpaqueWith(sub string, life time.Duration, more map[string]any) string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	token := "opaque-" + hex.EncodeToString(b)
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.opaque[token] = map[string]any{"active": true, "sub": sub, "iss": i.URL, "aud": i.Audience,
+	answer := map[string]any{"active": true, "sub": sub, "iss": i.URL, "aud": i.Audience,
 		"client_id": "some-app", "token_type": "Bearer", "exp": time.Now().Add(life).Unix()}
+	for k, v := range more {
+		if v == nil {
+			delete(answer, k)
+		} else {
+			answer[k] = v
+		}
+	}
+	i.opaque[token] = answer
 	return token
 }
 
