@@ -25,10 +25,10 @@ type ServeConfig struct {
 	BindJWTToTLS bool
 
 	OAuthIssuer, OAuthAudience, OAuthLogonClaim string
-	OAuthJWKSURL, OAuthIntrospectionURL     string
-	OAuthClientID, OAuthClientSecretFile    string
-	OAuthClientSecret                       string // CONTACTD_OAUTH_CLIENT_SECRET
-	IntrospectionCacheMax, MachineTokenLife time.Duration
+	OAuthJWKSURL, OAuthIntrospectionURL         string
+	OAuthClientID, OAuthClientSecretFile        string
+	OAuthClientSecret                           string // CONTACTD_OAUTH_CLIENT_SECRET
+	IntrospectionCacheMax, MachineTokenLife     time.Duration
 }
 
 // Flags reads the environment and defines the flags on fs.
