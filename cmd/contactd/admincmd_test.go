@@ -389,9 +389,15 @@ func TestAdminOnPostgres(t *testing.T) {
 	if _, errOut, err := adminRun(t, db, "owner", "add", "--logon", "ana.tane", "--customer", "IRD:069096409"); err != nil {
 		t.Fatalf("owner add: %v\n%s", err, errOut)
 	}
+	mustAdmin(t, db, "party", "add", "--party", "acme", "--kind", "intermediary")
+	ec := authtest.NewCA(t, "pg CA", 3).ClientEC(t, "acme ec", elliptic.P384())
+	mustAdmin(t, db, "certificate", "add", "--party", "acme", "--pem", writeFile(t, t.TempDir(), "ec.pem", ec.PEM), "--issuer", "acme-payroll")
 	out, errOut, err := adminRun(t, db, "export")
-	if err != nil || !strings.Contains(out, "ana.tane") || !strings.Contains(out, "069096409") {
+	if err != nil || !strings.Contains(out, "ana.tane") || !strings.Contains(out, "069096409") || !strings.Contains(out, `"issuer": "acme-payroll"`) {
 		t.Fatalf("export: %v\n%s\n%s", err, out, errOut)
+	}
+	if out := mustAdmin(t, db, "certificate", "list"); !strings.Contains(out, "acme-payroll") {
+		t.Fatalf("certificate list:\n%s", out)
 	}
 	if _, errOut, err := adminRun(t, db, "logon", "remove", "--logon", "ana.tane"); err != nil {
 		t.Fatalf("logon remove: %v\n%s", err, errOut)
