@@ -217,7 +217,7 @@ var errUnknownKey = errors.New("no usable key for the token's kid")
 // verifyJWT checks a JWT access token: an allowed algorithm, a key of the
 // issuer's JWKS that matches the kid and the algorithm, the signature,
 // exp (required, in the future), nbf and iat (not beyond a minute in the
-// future), iss, aud and a non-empty sub.
+// future), iss, aud, a non-empty sub and a logon (OAuthConfig.LogonClaim).
 func (o *OAuth) verifyJWT(ctx context.Context, token string) (contactd.Caller, error) {
 	refuse := contactd.Errorf(contactd.EV1020, "")
 	now := o.now()
