@@ -86,8 +86,8 @@ func (a RegistryAccess) Authorize(ctx context.Context, c contactd.Caller, o cont
 func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCNs ...string) *tls.Config {
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	if clientCAs != nil {
-		c.ClientAuth = tls.RequireAndVerifyClientCert
 		c.ClientCAs = clientCAs
+		c.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	if len(clientCNs) > 0 {
 		approved := slices.Clone(clientCNs)

@@ -19,16 +19,15 @@ import (
 // environment or file only, never on the command line.
 type ServeConfig struct {
 	TLSCert, TLSKey, ClientCA string
-	// ClientCNs are the pre-approved Common Names of client certificates
-	// (none: any the client CA issued).
-	ClientCNs    []string
-	BindJWTToTLS bool
+	BindJWTToTLS              bool
+	ClientCNs                 []string // the pre-approved Common Names of client certificates (none: any the CA issued)
 
-	OAuthIssuer, OAuthAudience, OAuthLogonClaim string
-	OAuthJWKSURL, OAuthIntrospectionURL         string
-	OAuthClientID, OAuthClientSecretFile        string
-	OAuthClientSecret                           string // CONTACTD_OAUTH_CLIENT_SECRET
-	IntrospectionCacheMax, MachineTokenLife     time.Duration
+	OAuthIssuer, OAuthAudience              string
+	OAuthLogonClaim                         string
+	OAuthJWKSURL, OAuthIntrospectionURL     string
+	OAuthClientID, OAuthClientSecretFile    string
+	OAuthClientSecret                       string // CONTACTD_OAUTH_CLIENT_SECRET
+	IntrospectionCacheMax, MachineTokenLife time.Duration
 }
 
 // Flags reads the environment and defines the flags on fs.

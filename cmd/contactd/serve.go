@@ -163,7 +163,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		authn, access = prod, registryAccess
 		log.Info("production mode: access is decided on the registry (contactd admin)",
 			"oauth_jwks", cfg.identity.OAuthJWKSURL, "oauth_introspection", cfg.identity.OAuthIntrospectionURL,
-			"client_ca", cfg.identity.ClientCA, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
+			"client_ca", cfg.identity.ClientCA, "client_cn", cfg.identity.ClientCNs, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
 	}
 	tlsConfig, err := cfg.identity.TLS()
 	if err != nil {
