@@ -20,6 +20,7 @@ import (
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
 	"github.com/contactd/contactd/synthetic"
@@ -33,7 +34,11 @@ type benchEnv struct {
 	token string
 }
 
-func newBenchEnv(b *testing.B) *benchEnv {
+func newBenchEnv(b *testing.B) *benchEnv { return newBenchEnvJournal(b, nil) }
+
+// newBenchEnvJournal is newBenchEnv keeping every request in j (nil: no
+// journal, as in production).
+func newBenchEnvJournal(b *testing.B, j *journal.Journal) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -56,6 +61,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
 		Auth:    auth.Sandbox{},
 		DB:      store,
+		Journal: j,
 	})
 	return &benchEnv{h: h, gen: gen, token: "Bearer " + token}
 }
@@ -72,8 +78,16 @@ func (e *benchEnv) do(b *testing.B, method, path, body string) *httptest.Respons
 	return rec
 }
 
-func BenchmarkCustomerRead(b *testing.B) {
-	e := newBenchEnv(b)
+func BenchmarkCustomerRead(b *testing.B) { benchmarkCustomerRead(b, newBenchEnv(b)) }
+
+// BenchmarkCustomerReadJournal is BenchmarkCustomerRead with the sandbox's
+// request journal on (its default size): the difference is the journal's
+// cost on the fastest request there is.
+func BenchmarkCustomerReadJournal(b *testing.B) {
+	benchmarkCustomerRead(b, newBenchEnvJournal(b, journal.New(journal.DefaultSize)))
+}
+
+func benchmarkCustomerRead(b *testing.B, e *benchEnv) {
 	bodies := make([]string, benchCustomers)
 	for i := range bodies {
 		bodies[i] = `{"CustomerID":"` + e.gen.IRD(i) + `","CustomerIDType":"IRD"}`
@@ -86,8 +100,14 @@ func BenchmarkCustomerRead(b *testing.B) {
 	}
 }
 
-func BenchmarkAccountRead(b *testing.B) {
-	e := newBenchEnv(b)
+func BenchmarkAccountRead(b *testing.B) { benchmarkAccountRead(b, newBenchEnv(b)) }
+
+// BenchmarkAccountReadJournal is BenchmarkAccountRead with the journal on.
+func BenchmarkAccountReadJournal(b *testing.B) {
+	benchmarkAccountRead(b, newBenchEnvJournal(b, journal.New(journal.DefaultSize)))
+}
+
+func benchmarkAccountRead(b *testing.B, e *benchEnv) {
 	bodies := make([]string, benchCustomers)
 	for i := range bodies {
 		bodies[i] = `{"AccountID":"` + e.gen.IRD(i) + `INC001","AccountIDType":"ACC"}`
