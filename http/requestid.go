@@ -110,15 +110,19 @@ func journaled(path string) bool {
 }
 
 // authScheme is the scheme of an Authorization header ("Bearer"), ""
-// for none; never anything of the credentials.
+// for none; never anything of the credentials. A header of one word (a
+// bare token, which the sandbox accepts) is "(bare token)".
 func authScheme(h string) string {
 	h = strings.TrimSpace(h)
 	if h == "" {
 		return ""
 	}
-	scheme, _, _ := strings.Cut(h, " ")
-	if len(scheme) > 16 || !isToken(scheme) {
-		return "(not a scheme)"
+	scheme, _, found := strings.Cut(h, " ")
+	switch {
+	case !found:
+		return "(bare token)"
+	case len(scheme) > 16 || !isToken(scheme):
+		return "(no scheme)"
 	}
 	return scheme
 }
