@@ -124,7 +124,10 @@ func New(cfg Config) http.Handler {
 				return
 			}
 			cfg.Logger.Info("console: sandbox reset to its personas")
-			http.Redirect(w, r, "./?reset=done", http.StatusSeeOther)
+			// relative to this page, not to the path StripPrefix left
+			// (http.Redirect would make it absolute from that one)
+			w.Header().Set("Location", "./?reset=done")
+			w.WriteHeader(http.StatusSeeOther)
 		})))
 	}
 	return mux
