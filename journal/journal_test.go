@@ -104,3 +104,16 @@ func TestMessageAndPretty(t *testing.T) {
 		t.Errorf("Pretty of text %q", p)
 	}
 }
+
+// BenchmarkAdd is the journal's own share of a request: keeping one entry
+// of a customer read's size in a full journal of the default size.
+func BenchmarkAdd(b *testing.B) {
+	j := New(DefaultSize)
+	req := []byte(`{"CustomerID":"069096409","CustomerIDType":"IRD"}`)
+	resp := bytes.Repeat([]byte("x"), 800)
+	b.ReportAllocs()
+	for b.Loop() {
+		j.Add(Entry{Caller: "sandbox:sandbox", Method: "POST", Path: "/gateway/customer/customer", Status: 200,
+			RequestBody: req, ResponseBody: resp})
+	}
+}
