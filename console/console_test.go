@@ -18,8 +18,8 @@ import (
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth"
 	"github.com/contactd/contactd/console"
-	"github.com/contactd/contactd/journal"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
 )

@@ -1,10 +1,8 @@
 package http_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,22 +11,13 @@ import (
 	contacthttp "github.com/contactd/contactd/http"
 	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/sandbox"
-	"github.com/contactd/contactd/sqlite"
 )
 
 // TestJournalKeepsEveryAPIRequest: accepted and refused requests are
 // kept with caller, status, code and bodies; the health checks are not;
 // no entry holds any of the credentials sent.
 func TestJournalKeepsEveryAPIRequest(t *testing.T) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sandbox.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if _, err := sandbox.Seed(ctx, store); err != nil {
-		t.Fatal(err)
-	}
+	store := sandboxStore(t)
 	j := journal.New(50)
 	s := serveConfig(t, contacthttp.Config{
 		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},

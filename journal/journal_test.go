@@ -2,6 +2,7 @@ package journal
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -64,22 +65,10 @@ func TestFilter(t *testing.T) {
 		{Filter{Caller: "sandbox:a", Class: "4xx"}, []int64{4, 1}},
 		{Filter{Caller: "sandbox:b"}, nil},
 	} {
-		if got := seqs(j.List(tc.f, 0)); !equal(got, tc.want) {
+		if got := seqs(j.List(tc.f, 0)); !slices.Equal(got, tc.want) {
 			t.Errorf("%+v: %v, want %v", tc.f, got, tc.want)
 		}
 	}
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestBodiesAreCut(t *testing.T) {

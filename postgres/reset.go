@@ -32,13 +32,7 @@ var keptTables = []string{"schema_migrations", "reg_*"}
 // but not readers, until the transaction ends) and enabled again before
 // anything is loaded; no other session ever sees them disabled.
 func (s *Store) Reset(ctx context.Context, d contactd.Dataset) error {
-	var maxID int64
-	for _, sc := range d.Contacts {
-		maxID = max(maxID, sc.Contact.ID)
-		for _, p := range sc.Contact.Phones {
-			maxID = max(maxID, p.ID)
-		}
-	}
+	maxID := d.MaxID()
 	if maxID > contactd.MaxID {
 		return fmt.Errorf("postgres: reset: ID %d is not below 2^53", maxID)
 	}

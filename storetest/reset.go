@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"path"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,15 +32,25 @@ func RunReset(t *testing.T, open func(t *testing.T) ResetStore) {
 		{"UnderConcurrentReads", testResetUnderReads},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosing(t, open)) })
+	}
+}
+
+// CheckTables fails the test for each table of a store's schema that is
+// not named in exactly one of data (the tables Reset empties) and kept
+// (those it leaves; a pattern of path.Match, such as "reg_*"), so that
+// a new table cannot be left out of a reset by mistake. where names the
+// file that holds the two lists.
+func CheckTables(t *testing.T, tables, data, kept []string, where string) {
+	t.Helper()
+	if len(tables) < len(data) {
+		t.Errorf("found %d tables in the schema, fewer than the %d data tables", len(tables), len(data))
+	}
+	for _, name := range tables {
+		isKept := slices.ContainsFunc(kept, func(p string) bool { ok, _ := path.Match(p, name); return ok })
+		if slices.Contains(data, name) == isKept {
+			t.Errorf("table %s: name it in exactly one of dataTables (reset empties it) and keptTables (%s)", name, where)
+		}
 	}
 }
 
