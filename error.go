@@ -88,3 +88,39 @@ func ErrorCode(err error) Code {
 	}
 	return EU6001
 }
+
+// Explanation is what a code means and what a caller changes to get past
+// it, for a person reading a refusal (the sandbox console).
+type Explanation struct {
+	Means  string
+	Change string
+}
+
+var explanations = map[Code]Explanation{
+	EV1021: {"No Authorization header came, or an empty one.",
+		"Send Authorization: Bearer and a token with every API request (in the sandbox, `contactd token` prints one)."},
+	EV1020: {"The token is malformed, expired, or (in production) cannot be verified.",
+		"Get a new token and send it as Authorization: Bearer and the token; a sandbox token lasts 9 minutes."},
+	EV1022: {"The caller has no right to that customer or account (in the sandbox: the EV1022 personas, IRD 102210221 and 132253579, and everything of theirs).",
+		"Use a customer or account the caller may act for."},
+	EV1100: {"The body is not JSON, breaks the published schema, has a field the schema does not define, or breaks an owner rule; the message names the first offending field (or path, method, body or Idempotency-Key).",
+		"Correct the named field as the published YAML defines it: its name, type, length and allowed values."},
+	EV2234: {"The IRD number is outside 10,000,000 to 150,000,000 or fails its check digit.",
+		"Send a valid IRD number, 9 digits (an 8-digit one with a leading 0)."},
+	CST404: {"No live customer, account, contact or phone has that identifier: it is unknown, or it was deleted.",
+		"Read the customer or account again for its current ContactIDs and PhoneIDs; a deleted contact or phone never comes back."},
+	ACT100: {"The account's type may not hold contacts (KSS).",
+		"Use another of the customer's accounts, or a customer-level contact."},
+	CNT101: {"The owner already has a live contact of that type: one PRIMRY and one SCNDRY at most, per customer and per account.",
+		"Change the existing contact (PUT), or delete it first."},
+	CNT102: {"A phone number is not valid for its country.",
+		"Digits only. NZ: starting with 0, 8 to 11 digits, the area code inside PhoneNumber and AreaCode empty. Other countries: the AreaCode the YAML's table requires (AU: 2 digits)."},
+	CNT103: {"Not 1 to 5 phones on a new contact, a sixth phone on a contact, or the deletion of a contact's last phone.",
+		"Keep 1 to 5 phones on every contact; delete the contact itself to remove its last phone."},
+	EU6001: {"An unexpected failure on the server, or (with status 429) the caller's rate limit.",
+		"Retry later (after Retry-After for a 429); retry a POST with the same Idempotency-Key. The detail is in contactd's log under the request ID."},
+}
+
+// Explain says what the code means and what to change; zero for a code
+// outside the catalogue.
+func (c Code) Explain() Explanation { return explanations[c] }

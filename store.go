@@ -50,6 +50,19 @@ type Dataset struct {
 	Contacts  []SeedContact
 }
 
+// MaxID is the highest contact or phone ID the dataset holds, 0 for none:
+// a store moves its ID sequence above it before loading.
+func (d Dataset) MaxID() int64 {
+	var id int64
+	for _, sc := range d.Contacts {
+		id = max(id, sc.Contact.ID)
+		for _, p := range sc.Contact.Phones {
+			id = max(id, p.ID)
+		}
+	}
+	return id
+}
+
 // Change says who makes a write, when and on which request: the store
 // writes it into the audit trail in the write's own transaction.
 type Change struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/metrics"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	// IRD decides which IRD numbers are valid; the zero value is
 	// production's rule, the sandbox's lets its personas through.
 	IRD contactd.IRDRule
+	// Journal, when set, keeps every request with its bodies (see
+	// journaled); a sandbox's, shown on the admin listener only.
+	Journal *journal.Journal
 
 	limiter *callerLimiter
 }
@@ -64,7 +68,7 @@ func NewServer(cfg Config) http.Handler {
 	cfg.limiter = newCallerLimiter(cfg.RateLimit)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return withRequestID(cfg.AccessLog, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
+	return withRequestID(cfg.AccessLog, cfg.Journal, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.
