@@ -125,3 +125,65 @@ func ErrorCode(err error) Code {
 	}
 	return EU6001
 }
+
+// Explanation is what a code means and what a caller changes to get past
+// it, for a person reading a refusal (the sandbox console).
+type Explanation struct {
+	Means  string
+	Change string
+}
+
+var explanations = map[Code]Explanation{
+	EV1021: {"No Authorization header came, or an empty one.",
+		"Send Authorization: Bearer and a token with every API request (in the sandbox, `contactd token` prints one)."},
+	EV1020: {"The token is malformed, expired, or (in production) cannot be verified.",
+		"Get a new token and send it as Authorization: Bearer and the token; a sandbox token lasts 9 minutes."},
+	EV1022: {"The caller has no right to that customer or account (in the sandbox: the EV1022 personas, IRD 102210221 and 132253579, and everything of theirs).",
+		"Use a customer or account the caller may act for."},
+	EV1100: {"The body is not JSON, breaks the published schema, has a field the schema does not define, or breaks an owner rule; the message names the first offending field (or path, method, body or Idempotency-Key).",
+		"Correct the named field as the published YAML defines it: its name, type, length and allowed values."},
+	EV2234: {"The IRD number is outside 10,000,000 to 150,000,000 or fails its check digit.",
+		"Send a valid IRD number, 9 digits (an 8-digit one with a leading 0)."},
+	CST404: {"No live customer, account, contact or phone has that identifier: it is unknown, or it was deleted.",
+		"Read the customer or account again for its current ContactIDs and PhoneIDs; a deleted contact or phone never comes back."},
+	ACT100: {"The account's type is not eligible for this service (KSS).",
+		"Use another of the customer's accounts, or the customer itself where the API allows it."},
+	CNT101: {"The owner already has a live contact of that type: one PRIMRY and one SCNDRY at most, per customer and per account.",
+		"Change the existing contact (PUT), or delete it first."},
+	CNT102: {"A phone number is not valid for its country.",
+		"Digits only. NZ: starting with 0, 8 to 11 digits, the area code inside PhoneNumber and AreaCode empty. Other countries: the AreaCode the YAML's table requires (AU: 2 digits)."},
+	CNT103: {"Not 1 to 5 phones on a new contact, a sixth phone on a contact, or the deletion of a contact's last phone.",
+		"Keep 1 to 5 phones on every contact; delete the contact itself to remove its last phone."},
+	ADR100: {"A customer's physical (LOC) address cannot be deleted: every customer keeps one.",
+		"Change it with PUT /address instead."},
+	ADR101: {"The owner already has a live address of that type: one each of LOC and MAL per customer, PRFLOC and PRFMAL per account (every customer has a LOC).",
+		"Change the existing address (PUT with its AddressID), or delete it first."},
+	ADR102: {"The address breaks its country's rules: an unknown country, a missing Urbanisation, State or PostCode (AU: all three; CA, US: State and PostCode), a UnitType the YAML does not list for the country, or a PostCode or State of the wrong form.",
+		"Send the fields the country needs; State as an ISO 3166-2 code (AU-NSW, US-AK); a UnitType from the YAML's table for that country."},
+	ADR103: {"The DPID is not a New Zealand Post delivery point: below 55, above 7,449,050, or 82794 or 12345.",
+		"Send the DPID of the delivery point, or the address itself in Address instead of NewZealand."},
+	NAM100: {"The legal name (LGL) cannot be deleted.",
+		"Change it with PUT /name instead, or delete a PREFER or DBACST name."},
+	NAM101: {"The customer already has a live name of that type: one PREFER and one DBACST at most.",
+		"Change the existing name (PUT with its NameID), or delete it first."},
+	NAM102: {"The Name API does not manage legal names (LGL).",
+		"Create, change or delete PREFER and DBACST names only."},
+	BIC101: {"The BIC code is not live on the customer.",
+		"Read the customer (its BIC list) for its live codes."},
+	BIC102: {"The Commence date is after today (New Zealand time).",
+		"Send today's date or an earlier one, or leave Commence out for today."},
+	BIC103: {"The Cease date is after today (New Zealand time).",
+		"Send today's date or an earlier one, or leave Cease out for today."},
+	BNK100: {"The bank account number fails the NZ check-digit rules (bank, branch range, checksum), has non-digits, or is all zeros.",
+		"Send the account as Bank (2), Branch (4), Account (8) and Suffix (4) digits exactly as on the bank's statement."},
+	BNK101: {"The account has no refund bank account to delete.",
+		"Read the account: BankAccount is absent when there is none."},
+	BNK102: {"An international bank account needs a physical address in its country: the customer's LOC or the account's PRFLOC.",
+		"Add a PRFLOC address in that country to the account first (POST /address), or use an NZ bank account."},
+	EU6001: {"An unexpected failure on the server, or (with status 429) the caller's rate limit.",
+		"Retry later (after Retry-After for a 429); retry a POST with the same Idempotency-Key. The detail is in contactd's log under the request ID."},
+}
+
+// Explain says what the code means and what to change; zero for a code
+// outside the catalogue.
+func (c Code) Explain() Explanation { return explanations[c] }

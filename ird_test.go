@@ -60,9 +60,12 @@ func TestParseCustomerID_IRDRule3(t *testing.T) {
 		{"secondary weights wrong digit", "010000190", "", EV2234, ""},
 		{"secondary weights give 10 too", "010000059", "", EV2234, ""},
 		{"secondary weights give 10 too, 8 digits", "10000050", "", EV2234, ""},
+		// Fewer than 8 digits: below the range, the published validation's first step.
+		{"seven digits", "9125568", "", EV2234, ""},
+		{"one digit", "7", "", EV2234, ""},
+		{"seven zeros", "0000000", "", EV2234, ""},
 
 		// Format: EV1100 naming CustomerID.
-		{"seven digits", "9125568", "", EV1100, "CustomerID"},
 		{"hyphenated", "136-410-132", "", EV1100, "CustomerID"},
 		{"sample hyphenated", "111-111-111", "", EV1100, "CustomerID"},
 		{"empty", "", "", EV1100, "CustomerID"},
@@ -86,6 +89,29 @@ func TestParseCustomerID_IRDRule3(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIRDRulePersonas: the sandbox's rule lets its published personas'
+// numbers through their failing check digit, and nothing else.
+func TestIRDRulePersonas(t *testing.T) {
+	r := IRDRule{Personas: map[string]bool{"102210221": true}}
+	if got, err := r.ParseCustomerID(IRD, "102210221"); err != nil || got != (CustomerID{Type: IRD, Value: "102210221"}) {
+		t.Errorf("persona: %+v, %v", got, err)
+	}
+	if got, err := r.ParseOwnerRef("102210221", "IRD", "", ""); err != nil || got.Customer.Value != "102210221" {
+		t.Errorf("persona as owner: %+v, %v", got, err)
+	}
+	for _, v := range []string{"123456789", "136410133", "102210222", "9125568"} {
+		_, err := r.ParseCustomerID(IRD, v)
+		wantContactdError(t, err, EV2234, "")
+	}
+	_, err := r.ParseCustomerID(IRD, "10221022x")
+	wantContactdError(t, err, EV1100, "CustomerID")
+	// Production's rule keeps the check digit for every number.
+	_, err = ParseCustomerID(IRD, "102210221")
+	wantContactdError(t, err, EV2234, "")
+	_, err = ParseOwnerRef("102210221", "IRD", "", "")
+	wantContactdError(t, err, EV2234, "")
 }
 
 func TestValidIRD_Rule3(t *testing.T) {

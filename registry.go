@@ -8,7 +8,10 @@ package contactd
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -104,8 +107,10 @@ type Link struct {
 }
 
 // Certificate is a signing certificate registered to the party it acts
-// for. Thumbprint is the SHA-256 of DER in upper-case hex; it is the sub
-// of the machine JWTs the certificate signs.
+// for. Thumbprint is the SHA-256 of DER in upper-case hex; the sub of the
+// machine JWTs the certificate signs names it by that or by its SHA-1
+// thumbprint (ThumbprintSHA1). Issuer, when set, is the iss those JWTs
+// must carry (a value agreed at registration); empty accepts any.
 type Certificate struct {
 	Thumbprint string
 	Party      string
@@ -113,6 +118,7 @@ type Certificate struct {
 	Subject    string
 	NotBefore  time.Time
 	NotAfter   time.Time
+	Issuer     string
 }
 
 // Consent says that a logon consents to a party acting for it: a machine
@@ -146,7 +152,8 @@ func (d RegistryData) Len() int {
 // Registry is what production authentication and access read.
 type Registry interface {
 	// Certificate returns the certificate registered with the thumbprint,
-	// or ErrNotRegistered.
+	// its SHA-256 (Thumbprint) or SHA-1 (ThumbprintSHA1) one, or
+	// ErrNotRegistered.
 	Certificate(ctx context.Context, thumbprint string) (Certificate, error)
 	// Grants returns what the registry holds that decides the caller's
 	// access to owner (see Decide). It may leave out entries that cannot
@@ -157,6 +164,12 @@ type Registry interface {
 // MinRSABits is the smallest RSA key a certificate may have.
 const MinRSABits = 2048
 
+// The lengths of the two thumbprints in hex.
+const (
+	thumbprintLen     = 2 * sha256.Size
+	thumbprintSHA1Len = 2 * sha1.Size
+)
+
 // maxIDLen bounds logon and party IDs.
 const maxIDLen = 256
 
@@ -166,9 +179,36 @@ func Thumbprint(der []byte) string {
 	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
+// ThumbprintSHA1 is the SHA-1 of a certificate's DER, in upper-case hex:
+// the Identity and Access build pack's example names a certificate so.
+// SHA-1 only names a certificate here; nothing is verified with it.
+func ThumbprintSHA1(der []byte) string {
+	sum := sha1.Sum(der)
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// NormalThumbprint reads a thumbprint as a machine JWT's sub or an
+// operator may write it: SHA-256 or SHA-1, upper or lower case, with or
+// without colons. It returns it in upper-case hex without colons; ok is
+// false for anything else.
+func NormalThumbprint(s string) (normal string, ok bool) {
+	s = strings.ToUpper(strings.ReplaceAll(s, ":", ""))
+	if len(s) != thumbprintLen && len(s) != thumbprintSHA1Len {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			return "", false
+		}
+	}
+	return s, true
+}
+
 // ParseCertificatePEM reads the one CERTIFICATE block of a PEM text and
-// returns it as a certificate registered to party. Its key must be RSA of
-// at least MinRSABits, since machine JWTs are RS256.
+// returns it as a certificate registered to party. Its key must suit a
+// machine JWT algorithm (the Identity and Access build pack, §2.4): RSA of
+// at least MinRSABits (RS256/384/512), or ECDSA on P-256, P-384 or P-521
+// (ES256/384/512).
 func ParseCertificatePEM(party string, text []byte) (Certificate, error) {
 	var der []byte
 	rest := text
@@ -198,12 +238,17 @@ func ParseCertificateDER(party string, der []byte) (Certificate, error) {
 	if err != nil {
 		return Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
-	key, ok := c.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return Certificate{}, fmt.Errorf("certificate %s: the key is %T; machine JWTs are RS256, so it must be RSA", c.Subject, c.PublicKey)
-	}
-	if key.N.BitLen() < MinRSABits {
-		return Certificate{}, fmt.Errorf("certificate %s: RSA key of %d bits; at least %d needed", c.Subject, key.N.BitLen(), MinRSABits)
+	switch key := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if key.N.BitLen() < MinRSABits {
+			return Certificate{}, fmt.Errorf("certificate %s: RSA key of %d bits; at least %d needed", c.Subject, key.N.BitLen(), MinRSABits)
+		}
+	case *ecdsa.PublicKey:
+		if !slices.Contains([]elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()}, key.Curve) {
+			return Certificate{}, fmt.Errorf("certificate %s: ECDSA key on %s; machine JWTs are ES256, ES384 or ES512, so P-256, P-384 or P-521", c.Subject, key.Curve.Params().Name)
+		}
+	default:
+		return Certificate{}, fmt.Errorf("certificate %s: the key is %T; machine JWTs are RS256/384/512 or ES256/384/512, so it must be RSA or ECDSA", c.Subject, c.PublicKey)
 	}
 	return Certificate{
 		Thumbprint: Thumbprint(der),
@@ -364,6 +409,9 @@ func (d RegistryData) Validate() error {
 	}
 	for _, c := range d.Certificates {
 		add(checkID("certificate: party", c.Party))
+		if c.Issuer != "" {
+			add(checkID("certificate of "+c.Party+": issuer", c.Issuer))
+		}
 		if len(c.DER) == 0 {
 			add(fmt.Errorf("certificate of %s: no certificate", c.Party))
 		} else if got := Thumbprint(c.DER); c.Thumbprint != got {
@@ -426,6 +474,7 @@ type (
 		Thumbprint string `json:"thumbprint,omitempty"`
 		Subject    string `json:"subject,omitempty"`
 		NotAfter   string `json:"notAfter,omitempty"`
+		Issuer     string `json:"issuer,omitempty"`
 		PEM        string `json:"pem,omitempty"`
 		PEMFile    string `json:"pemFile,omitempty"`
 	}
@@ -527,6 +576,7 @@ func ParseRegistry(b []byte, readFile func(name string) ([]byte, error)) (Regist
 			errs = append(errs, fmt.Errorf("certificate of %s: %w", c.Party, err))
 			continue
 		}
+		cert.Issuer = c.Issuer
 		if c.Thumbprint != "" && !strings.EqualFold(c.Thumbprint, cert.Thumbprint) {
 			errs = append(errs, fmt.Errorf("certificate of %s: thumbprint %s given, but the certificate's is %s", c.Party, c.Thumbprint, cert.Thumbprint))
 			continue
@@ -568,7 +618,7 @@ func FormatRegistry(d RegistryData) ([]byte, error) {
 	}
 	for _, c := range d.Certificates {
 		f.Certificates = append(f.Certificates, certificateJSON{Party: c.Party, Thumbprint: c.Thumbprint, Subject: c.Subject,
-			NotAfter: c.NotAfter.UTC().Format(time.RFC3339), PEM: string(c.PEM())})
+			NotAfter: c.NotAfter.UTC().Format(time.RFC3339), Issuer: c.Issuer, PEM: string(c.PEM())})
 	}
 	for _, c := range d.Consents {
 		f.Consents = append(f.Consents, consentJSON{Logon: c.Logon, Party: c.Party, Expires: timePtr(c.Expires)})

@@ -2,6 +2,7 @@ package contactd_test
 
 import (
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -63,6 +64,33 @@ func TestThumbprint(t *testing.T) {
 	}
 }
 
+func TestNormalThumbprint(t *testing.T) {
+	c := authtest.SelfSigned(t, "acme signing", 1)
+	sha256tp, sha1tp := contactd.Thumbprint(c.Cert.Raw), contactd.ThumbprintSHA1(c.Cert.Raw)
+	if len(sha1tp) != 40 {
+		t.Fatalf("SHA-1 thumbprint %s", sha1tp)
+	}
+	colons := func(s string) string {
+		var parts []string
+		for i := 0; i < len(s); i += 2 {
+			parts = append(parts, s[i:i+2])
+		}
+		return strings.Join(parts, ":")
+	}
+	for _, tp := range []string{sha256tp, sha1tp} {
+		for _, written := range []string{tp, strings.ToLower(tp), colons(tp), colons(strings.ToLower(tp))} {
+			if got, ok := contactd.NormalThumbprint(written); !ok || got != tp {
+				t.Errorf("NormalThumbprint(%s) = %s, %v; want %s", written, got, ok, tp)
+			}
+		}
+	}
+	for _, bad := range []string{"", sha256tp[:63], sha1tp + "0", strings.Replace(sha1tp, sha1tp[:1], "G", 1), " " + sha1tp, sha256tp[:32]} {
+		if got, ok := contactd.NormalThumbprint(bad); ok {
+			t.Errorf("NormalThumbprint(%q) = %s, accepted", bad, got)
+		}
+	}
+}
+
 func TestParseCertificatePEM(t *testing.T) {
 	c := authtest.SelfSigned(t, "acme signing", 1)
 	cert, err := contactd.ParseCertificatePEM("acme", c.PEM)
@@ -76,8 +104,9 @@ func TestParseCertificatePEM(t *testing.T) {
 		t.Fatal("PEM does not round-trip")
 	}
 
-	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	smallKey, _ := rsa.GenerateKey(rand.Reader, 1024)
+	p224, _ := ecdsa.GenerateKey(elliptic.P224(), rand.Reader)
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
 	selfSign := func(pub, priv any) []byte {
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "x"},
 			NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
@@ -87,8 +116,16 @@ func TestParseCertificatePEM(t *testing.T) {
 		}
 		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	}
+	// ES256, ES384 and ES512 (the Identity and Access build pack, §2.4).
+	for _, curve := range []elliptic.Curve{elliptic.P256(), elliptic.P384(), elliptic.P521()} {
+		k, _ := ecdsa.GenerateKey(curve, rand.Reader)
+		if _, err := contactd.ParseCertificatePEM("acme", selfSign(&k.PublicKey, k)); err != nil {
+			t.Errorf("ECDSA %s: %v", curve.Params().Name, err)
+		}
+	}
 	for name, text := range map[string][]byte{
-		"ECDSA key":       selfSign(&ecKey.PublicKey, ecKey),
+		"ECDSA P-224":     selfSign(&p224.PublicKey, p224),
+		"Ed25519":         selfSign(edKey.Public(), edKey),
 		"RSA 1024":        selfSign(&smallKey.PublicKey, smallKey),
 		"private key":     append(append([]byte{}, c.PEM...), c.KeyPEM(t)...),
 		"two":             append(append([]byte{}, c.PEM...), c.PEM...),
@@ -128,7 +165,7 @@ func TestRegistryFileRoundTrip(t *testing.T) {
     {"party": "acme-tax", "customer": "IRD:049091850"},
     {"party": "acme-tax", "customer": "IRD:035901981", "accounts": ["035901981INC001"]}
   ],
-  "certificates": [{"party": "acme-tax", "pemFile": "acme.pem"}],
+  "certificates": [{"party": "acme-tax", "pemFile": "acme.pem", "issuer": "acme-payroll-app"}],
   "consents": [{"logon": "ana.tane", "party": "payroll-app", "expires": null}]
 }`
 	read := func(name string) ([]byte, error) { return os.ReadFile(dir + "/" + name) }
@@ -137,7 +174,7 @@ func TestRegistryFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.Len() != 14 || d.Ownerships[0].Customer.Value != "049091850" || d.Certificates[0].Thumbprint != c.Thumbprint() ||
-		!d.Delegations[0].Expires.Equal(time.Date(2027, 3, 31, 11, 0, 0, 0, time.UTC)) || !d.Consents[0].Expires.IsZero() {
+		d.Certificates[0].Issuer != "acme-payroll-app" || !d.Delegations[0].Expires.Equal(time.Date(2027, 3, 31, 11, 0, 0, 0, time.UTC)) || !d.Consents[0].Expires.IsZero() {
 		t.Fatalf("parsed %+v", d)
 	}
 	out, err := contactd.FormatRegistry(d)
@@ -192,6 +229,13 @@ func TestRegistryFileRefusals(t *testing.T) {
 	bad.Certificates[0].Thumbprint = strings.Repeat("0", 64)
 	if err := bad.Validate(); err == nil {
 		t.Error("a certificate with a wrong thumbprint validated")
+	}
+	for _, issuer := range []string{" acme", "acme\n", strings.Repeat("i", 257)} {
+		withIssuer := cert
+		withIssuer.Issuer = issuer
+		if err := (contactd.RegistryData{Certificates: []contactd.Certificate{withIssuer}}).Validate(); err == nil {
+			t.Errorf("issuer %.20q validated", issuer)
+		}
 	}
 	// The stores match customers as written, so only the normal form is
 	// taken from a caller that builds RegistryData itself.

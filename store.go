@@ -55,6 +55,22 @@ type Dataset struct {
 	Records   []SeedRecord
 }
 
+// MaxID is the highest contact, phone or record ID the dataset holds, 0 for none:
+// a store moves its ID sequence above it before loading.
+func (d Dataset) MaxID() int64 {
+	var id int64
+	for _, sc := range d.Contacts {
+		id = max(id, sc.Contact.ID)
+		for _, p := range sc.Contact.Phones {
+			id = max(id, p.ID)
+		}
+	}
+	for _, sr := range d.Records {
+		id = max(id, sr.Record.ID)
+	}
+	return id
+}
+
 // Change says who makes a write, when and on which request: the store
 // writes it into the audit trail in the write's own transaction.
 type Change struct {

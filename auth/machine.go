@@ -2,10 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -14,25 +17,38 @@ import (
 )
 
 // DefaultMachineTokenLife is the longest a machine JWT may live (exp - iat)
-// unless configured otherwise.
-const DefaultMachineTokenLife = 60 * time.Minute
+// unless configured shorter: the Identity and Access build pack (§2.4)
+// allows 8 hours.
+const DefaultMachineTokenLife = 8 * time.Hour
 
 // MachineKeyID is the kid header every machine JWT carries.
 const MachineKeyID = "M2M"
 
+// MachineAlgorithms are the signature algorithms of machine JWTs (the
+// Identity and Access build pack, §2.4: "ECDSA is preferred but RSA will be
+// supported").
+var MachineAlgorithms = []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}
+
 // Machine verifies machine-to-machine JWTs (`Authorization: <JWT>`, no
 // prefix) against the certificates of the registry:
 //
-//   - header kid "M2M", alg RS256 and nothing else (none, HS*, PS*, ES*
-//     are refused before any key is looked at);
-//   - sub is the thumbprint of a registered certificate, within its
-//     validity period, whose RSA key verifies the signature;
-//   - exp is required and in the future; iat is required and not more
-//     than a minute in the future; an nbf likewise; exp - iat is at most
-//     MaxLife;
-//   - with BindToTLS, sub is also the thumbprint of the client
-//     certificate the TLS layer verified for the request
-//     (contactd.PeerCertificate);
+//   - header alg one of MachineAlgorithms (none, HS*, PS* and any other
+//     are refused before any key is looked at), typ "JWT", kid "M2M";
+//   - sub is the SHA-256 or SHA-1 thumbprint of a registered certificate,
+//     in either case, with or without colons; the certificate is within
+//     its validity period and its key suits alg (RSA for RS*, ECDSA on
+//     P-256, P-384, P-521 for ES256, ES384, ES512) and verifies the
+//     signature;
+//   - iss is a non-empty string, equal to the certificate's Issuer when
+//     the operator recorded one;
+//   - exp is required and in the future; iat is required, not more than a
+//     minute in the future and not before the certificate's NotBefore; an
+//     nbf likewise; exp - iat is at most MaxLife;
+//   - with BindToTLS, the certificate is also the client certificate the
+//     TLS layer verified for the request (contactd.PeerCertificate);
+//     without it, the JWT may be signed by another registered
+//     certificate than the TLS one (a provider acting for many
+//     organisations);
 //   - startLogon, when a non-empty string, names the logon whose rights
 //     decide (the access rule then requires its consent); absent, null or
 //     "" means the certificate's party decides. Any other type is refused.
@@ -47,7 +63,7 @@ type Machine struct {
 }
 
 var machineParser = jwt.NewParser(
-	jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
+	jwt.WithValidMethods(MachineAlgorithms),
 	jwt.WithJSONNumber(),
 	jwt.WithoutClaimsValidation(), // the time rules are checked below, without leeway on exp
 )
@@ -68,37 +84,44 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 
 	claims := jwt.MapClaims{}
 	var cert contactd.Certificate
+	var x *x509.Certificate
 	var internal error
 	_, err := machineParser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		if kid, _ := t.Header["kid"].(string); kid != MachineKeyID {
 			return nil, errMachineToken
 		}
-		sub, err := claims.GetSubject()
-		if err != nil || !isThumbprint(sub) {
+		if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, "JWT") {
 			return nil, errMachineToken
 		}
-		if m.BindToTLS {
-			peer := contactd.PeerCertificate(ctx)
-			if peer == nil || contactd.Thumbprint(peer.Raw) != sub {
-				return nil, errMachineToken
-			}
+		if iss, err := claims.GetIssuer(); err != nil || iss == "" {
+			return nil, errMachineToken
 		}
-		cert, err = m.Registry.Certificate(ctx, sub)
+		sub, err := claims.GetSubject()
+		if err != nil {
+			return nil, errMachineToken
+		}
+		thumbprint, ok := contactd.NormalThumbprint(sub)
+		if !ok {
+			return nil, errMachineToken
+		}
+		if m.BindToTLS && !isPeer(ctx, thumbprint) {
+			return nil, errMachineToken
+		}
+		cert, err = m.Registry.Certificate(ctx, thumbprint)
 		if err != nil {
 			if !errors.Is(err, contactd.ErrNotRegistered) {
 				internal = err
 			}
 			return nil, errMachineToken
 		}
-		x, err := x509.ParseCertificate(cert.DER)
+		if iss, _ := claims.GetIssuer(); cert.Issuer != "" && iss != cert.Issuer {
+			return nil, errMachineToken
+		}
+		x, err = x509.ParseCertificate(cert.DER)
 		if err != nil || now.Before(x.NotBefore) || now.After(x.NotAfter) {
 			return nil, errMachineToken
 		}
-		key, ok := x.PublicKey.(*rsa.PublicKey)
-		if !ok {
-			return nil, errMachineToken
-		}
-		return key, nil
+		return verifyingKey(t.Method.Alg(), x.PublicKey)
 	})
 	if internal != nil {
 		return contactd.Caller{}, fmt.Errorf("machine JWT: reading the certificate: %w", internal)
@@ -110,7 +133,7 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 		return contactd.Caller{}, refuse
 	}
 	iat, err := claims.GetIssuedAt()
-	if err != nil || iat == nil {
+	if err != nil || iat == nil || iat.Time.Before(x.NotBefore) {
 		return contactd.Caller{}, refuse
 	}
 	exp, _ := claims.GetExpirationTime() // checkTimes made sure it is there
@@ -128,15 +151,31 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 	return contactd.Caller{Subject: cert.Thumbprint, Thumbprint: cert.Thumbprint, Party: cert.Party, Logon: logon}, nil
 }
 
-// isThumbprint reports whether s is 64 upper-case hex digits.
-func isThumbprint(s string) bool {
-	if len(s) != 64 {
+// isPeer reports whether thumbprint (SHA-256 or SHA-1, normal form) names
+// the client certificate the TLS layer verified for the request.
+func isPeer(ctx context.Context, thumbprint string) bool {
+	peer := contactd.PeerCertificate(ctx)
+	if peer == nil {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
-			return false
+	return thumbprint == contactd.Thumbprint(peer.Raw) || thumbprint == contactd.ThumbprintSHA1(peer.Raw)
+}
+
+// machineCurves are the curves of the ES algorithms.
+var machineCurves = map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}
+
+// verifyingKey returns the certificate's key when it suits alg: RSA for
+// RS*, ECDSA on the algorithm's own curve for ES*.
+func verifyingKey(alg string, key any) (any, error) {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		if strings.HasPrefix(alg, "RS") {
+			return k, nil
+		}
+	case *ecdsa.PublicKey:
+		if curve, ok := machineCurves[alg]; ok && k.Curve == curve {
+			return k, nil
 		}
 	}
-	return true
+	return nil, errMachineToken
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -40,9 +41,16 @@ const (
 	maxIntrospectionCache        = 10000
 )
 
-// OAuthConfig configures the verification of OAuth 2.0 bearer tokens. The
-// token's subject names the logon whose rights decide.
+// OAuthConfig configures the verification of OAuth 2.0 bearer tokens. A
+// claim of the token names the logon whose rights decide (LogonClaim).
 type OAuthConfig struct {
+	// LogonClaim names the claim, of a JWT access token and of an
+	// introspection answer alike, that carries the myIR logon whose rights
+	// decide; a token without it as a non-empty string is refused. Empty
+	// takes IRD's own: startLogon (JWT) or username (introspection) when
+	// present, else sub (IRD's access tokens carry a GUID in sub and the
+	// logon in startLogon).
+	LogonClaim string
 	// Issuer is the iss every JWT access token must carry (and an
 	// introspection answer, when it gives one).
 	Issuer string
@@ -209,7 +217,7 @@ var errUnknownKey = errors.New("no usable key for the token's kid")
 // verifyJWT checks a JWT access token: an allowed algorithm, a key of the
 // issuer's JWKS that matches the kid and the algorithm, the signature,
 // exp (required, in the future), nbf and iat (not beyond a minute in the
-// future), iss, aud and a non-empty sub.
+// future), iss, aud, a non-empty sub and a logon (OAuthConfig.LogonClaim).
 func (o *OAuth) verifyJWT(ctx context.Context, token string) (contactd.Caller, error) {
 	refuse := contactd.Errorf(contactd.EV1020, "")
 	now := o.now()
@@ -243,7 +251,28 @@ func (o *OAuth) verifyJWT(ctx context.Context, token string) (contactd.Caller, e
 	if err != nil || sub == "" {
 		return contactd.Caller{}, refuse
 	}
-	return contactd.Caller{Subject: sub, Logon: sub}, nil
+	logon, ok := o.logon(claims, "startLogon")
+	if !ok {
+		return contactd.Caller{}, refuse
+	}
+	return contactd.Caller{Subject: sub, Logon: logon}, nil
+}
+
+// logon is the logon a token's claims name: LogonClaim's value when it is
+// configured, else the value of preferred when it is a non-empty string,
+// else sub. ok is false when that is not a non-empty string.
+func (o *OAuth) logon(claims map[string]any, preferred string) (logon string, ok bool) {
+	if o.cfg.LogonClaim != "" {
+		preferred = o.cfg.LogonClaim
+	}
+	if v, isString := claims[preferred].(string); isString && v != "" {
+		return v, true
+	}
+	if o.cfg.LogonClaim != "" {
+		return "", false
+	}
+	sub, _ := claims["sub"].(string)
+	return sub, sub != ""
 }
 
 // key returns the public key of the JWKS for kid (or the JWKS's only key
@@ -366,12 +395,19 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 		return contactd.Caller{}, fmt.Errorf("oauth: introspection answered %s", resp.Status)
 	}
 	var a introspectionAnswer
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.UseNumber()
-	if err := dec.Decode(&a); err != nil {
-		return contactd.Caller{}, fmt.Errorf("oauth: introspection answer: %w", err)
+	var members map[string]any // for the logon claim
+	for _, v := range []any{&a, &members} {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(v); err != nil {
+			return contactd.Caller{}, fmt.Errorf("oauth: introspection answer: %w", err)
+		}
 	}
-	if !a.Active || a.Sub == "" || a.TokenType == "refresh_token" {
+	if !a.Active || a.TokenType == "refresh_token" {
+		return contactd.Caller{}, refuse
+	}
+	logon, ok := o.logon(members, "username")
+	if !ok {
 		return contactd.Caller{}, refuse
 	}
 	var exp time.Time
@@ -400,7 +436,11 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 			return contactd.Caller{}, refuse
 		}
 	}
-	caller := contactd.Caller{Subject: a.Sub, Logon: a.Sub}
+	subject := a.Sub
+	if subject == "" {
+		subject = logon
+	}
+	caller := contactd.Caller{Subject: subject, Logon: logon}
 	if o.cfg.IntrospectionCacheMax > 0 && !exp.IsZero() {
 		until := exp
 		if limit := now.Add(o.cfg.IntrospectionCacheMax); limit.Before(until) {

@@ -210,3 +210,55 @@ func TestOAuthConfigRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthLogonClaim: IRD's access tokens carry a GUID in sub and the
+// myIR logon in startLogon, its introspection answers the logon in
+// username; a configured claim replaces both.
+func TestOAuthLogonClaim(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	ctx := context.Background()
+	const guid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	jwtWith := func(more map[string]any) string {
+		c := iss.Claims(guid)
+		for k, v := range more {
+			if v == nil {
+				delete(c, k)
+			} else {
+				c[k] = v
+			}
+		}
+		return "Bearer " + iss.Sign(t, "k1", c)
+	}
+	cases := []struct {
+		name, claim, token string
+		logon              string // "" refused
+	}{
+		{"JWT with startLogon", "", jwtWith(map[string]any{"startLogon": "ana.tane"}), "ana.tane"},
+		{"JWT with an empty startLogon", "", jwtWith(map[string]any{"startLogon": ""}), guid},
+		{"JWT without startLogon", "", jwtWith(nil), guid},
+		{"JWT with a startLogon that is no string", "", jwtWith(map[string]any{"startLogon": 7}), guid},
+		{"introspected with username", "", "Bearer " + iss.OpaqueWith(guid, time.Hour, map[string]any{"username": "ana.tane"}), "ana.tane"},
+		{"introspected without username", "", "Bearer " + iss.Opaque(guid, time.Hour), guid},
+		{"introspected with username and no sub", "", "Bearer " + iss.OpaqueWith(guid, time.Hour, map[string]any{"username": "ana.tane", "sub": nil}), "ana.tane"},
+		{"introspected with neither", "", "Bearer " + iss.OpaqueWith(guid, time.Hour, map[string]any{"sub": nil}), ""},
+		{"configured claim in a JWT", "myir", jwtWith(map[string]any{"myir": "ana.tane", "startLogon": "someone.else"}), "ana.tane"},
+		{"configured claim missing from a JWT", "myir", jwtWith(map[string]any{"startLogon": "ana.tane"}), ""},
+		{"configured claim empty in a JWT", "myir", jwtWith(map[string]any{"myir": ""}), ""},
+		{"configured claim introspected", "myir", "Bearer " + iss.OpaqueWith(guid, time.Hour, map[string]any{"myir": "ana.tane", "username": "x"}), "ana.tane"},
+		{"configured claim missing when introspected", "myir", "Bearer " + iss.OpaqueWith(guid, time.Hour, map[string]any{"username": "ana.tane"}), ""},
+	}
+	for _, tc := range cases {
+		cfg := issuerConfig(iss)
+		cfg.LogonClaim = tc.claim
+		cfg.IntrospectionCacheMax = -1
+		p := &auth.Production{OAuth: newOAuth(t, cfg)}
+		caller, err := p.Authenticate(ctx, tc.token)
+		if tc.logon == "" {
+			wantCode(t, tc.name, err, contactd.EV1020)
+			continue
+		}
+		if err != nil || caller.Logon != tc.logon || caller.Subject == "" {
+			t.Errorf("%s: %+v, %v; want logon %s", tc.name, caller, err, tc.logon)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 //   - `Authorization: <JWT>` without a prefix is a machine JWT, checked by
 //     Machine (refused when Machine is nil).
 //
-// No header, or an empty one, is EV1021; everything refused is EV1020.
+// No header, an empty one, or "Bearer" with nothing after it is EV1021;
+// everything refused is EV1020.
 type Production struct {
 	OAuth   *OAuth
 	Machine *Machine
@@ -31,7 +33,7 @@ type Production struct {
 func (p *Production) Authenticate(ctx context.Context, header string) (contactd.Caller, error) {
 	token, bearer := splitBearer(header)
 	switch {
-	case !bearer && token == "":
+	case token == "":
 		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
 	case bearer && p.OAuth != nil:
 		return p.OAuth.Authenticate(ctx, token)
@@ -77,19 +79,34 @@ func (a RegistryAccess) Authorize(ctx context.Context, c contactd.Caller, o cont
 
 // ServerTLS is the TLS configuration of a contactd server: TLS 1.2 at
 // least, and with clientCAs a client certificate that verifies against
-// them is required of every connection.
-func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config {
+// them is required of every connection. With clientCNs, that certificate's
+// subject Common Name must also be one of them (the pre-approved names of
+// the Identity and Access build pack, §3.2); any other is refused in the
+// handshake.
+func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCNs ...string) *tls.Config {
 	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 	if clientCAs != nil {
 		c.ClientCAs = clientCAs
 		c.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	if len(clientCNs) > 0 {
+		approved := slices.Clone(clientCNs)
+		c.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("no client certificate")
+			}
+			if cn := cs.PeerCertificates[0].Subject.CommonName; !slices.Contains(approved, cn) {
+				return fmt.Errorf("client certificate CN %q is not approved (--client-cn)", cn)
+			}
+			return nil
+		}
 	}
 	return c
 }
 
 // LoadServerTLS reads ServerTLS's certificate and key (PEM files) and the
 // client CA certificates (a PEM file; "" for none).
-func LoadServerTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
+func LoadServerTLS(certFile, keyFile, clientCAFile string, clientCNs ...string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" {
 		return nil, errors.New("TLS needs both a certificate and a key file")
 	}
@@ -108,5 +125,5 @@ func LoadServerTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) 
 			return nil, fmt.Errorf("client CA %s: no PEM certificate in it", clientCAFile)
 		}
 	}
-	return ServerTLS(cert, pool), nil
+	return ServerTLS(cert, pool, clientCNs...), nil
 }

@@ -22,16 +22,11 @@ const clockSkew = time.Minute
 const SandboxTokenLife = 9 * time.Minute
 
 // bearerToken strips an optional "Bearer " prefix. ok is false when there is
-// no credential at all (EV1021).
+// no credential at all (EV1021): no header, an empty one, or "Bearer " with
+// nothing after it.
 func bearerToken(header string) (token string, ok bool) {
-	header = strings.TrimSpace(header)
-	if header == "" {
-		return "", false
-	}
-	if len(header) >= 6 && strings.EqualFold(header[:6], "bearer") && (len(header) == 6 || header[6] == ' ') {
-		return strings.TrimSpace(header[6:]), true
-	}
-	return header, true
+	token, _ = splitBearer(header)
+	return token, token != ""
 }
 
 // Sandbox accepts what the published test service accepts: any

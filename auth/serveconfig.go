@@ -20,9 +20,10 @@ import (
 type ServeConfig struct {
 	TLSCert, TLSKey, ClientCA string
 	BindJWTToTLS              bool
-	bindGiven                 bool
+	ClientCNs                 []string // the pre-approved Common Names of client certificates (none: any the CA issued)
 
 	OAuthIssuer, OAuthAudience              string
+	OAuthLogonClaim                         string
 	OAuthJWKSURL, OAuthIntrospectionURL     string
 	OAuthClientID, OAuthClientSecretFile    string
 	OAuthClientSecret                       string // CONTACTD_OAUTH_CLIENT_SECRET
@@ -43,6 +44,7 @@ func (c *ServeConfig) Flags(fs *flag.FlagSet, getenv func(string) string) error 
 		{&c.ClientCA, "client-ca", "CONTACTD_CLIENT_CA", "require of every connection a client certificate issued by a CA in this PEM `file` (mutual TLS)"},
 		{&c.OAuthIssuer, "oauth-issuer", "CONTACTD_OAUTH_ISSUER", "the OAuth 2.0 issuer (iss) of bearer tokens"},
 		{&c.OAuthAudience, "oauth-audience", "CONTACTD_OAUTH_AUDIENCE", "the audience (aud) bearer tokens must name"},
+		{&c.OAuthLogonClaim, "oauth-logon-claim", "CONTACTD_OAUTH_LOGON_CLAIM", "the `claim` of bearer tokens (and introspection answers) that names the logon (default: startLogon, or username when introspected, when present; else sub)"},
 		{&c.OAuthJWKSURL, "oauth-jwks-url", "CONTACTD_OAUTH_JWKS_URL", "the issuer's JWKS `URL`: JWT access tokens are verified against it"},
 		{&c.OAuthIntrospectionURL, "oauth-introspection-url", "CONTACTD_OAUTH_INTROSPECTION_URL", "the issuer's RFC 7662 introspection `URL`, for opaque tokens"},
 		{&c.OAuthClientID, "oauth-client-id", "CONTACTD_OAUTH_CLIENT_ID", "contactd's client `ID` at the introspection endpoint"},
@@ -59,7 +61,7 @@ func (c *ServeConfig) Flags(fs *flag.FlagSet, getenv func(string) string) error 
 		usage     string
 	}{
 		{&c.IntrospectionCacheMax, "introspection-cache-max", "CONTACTD_INTROSPECTION_CACHE_MAX", "reuse an introspection answer at most this long (never past the token's exp; 0: no cache)"},
-		{&c.MachineTokenLife, "m2m-max-lifetime", "CONTACTD_M2M_MAX_LIFETIME", "the longest a machine JWT may live, exp - iat"},
+		{&c.MachineTokenLife, "m2m-max-lifetime", "CONTACTD_M2M_MAX_LIFETIME", "the longest a machine JWT may live, exp - iat (at most 8h)"},
 	}
 	for _, d := range durs {
 		if v := getenv(d.env); v != "" {
@@ -76,23 +78,31 @@ func (c *ServeConfig) Flags(fs *flag.FlagSet, getenv func(string) string) error 
 		if err != nil {
 			return fmt.Errorf("CONTACTD_BIND_JWT_TO_TLS=%q: want true or false", v)
 		}
-		c.BindJWTToTLS, c.bindGiven = b, true
+		c.BindJWTToTLS = b
 	}
 	fs.BoolVar(&c.BindJWTToTLS, "bind-jwt-to-tls", c.BindJWTToTLS,
-		"a machine JWT must be signed by the client certificate of its TLS connection (default true with --client-ca) (CONTACTD_BIND_JWT_TO_TLS)")
+		"a machine JWT must be signed by the client certificate of its TLS connection; off, a provider may send JWTs its clients signed (CONTACTD_BIND_JWT_TO_TLS)")
+	c.ClientCNs = splitNames(getenv("CONTACTD_CLIENT_CN"))
+	fs.Func("client-cn", "accept only client certificates with these Common `names`, comma-separated (CONTACTD_CLIENT_CN)", func(v string) error {
+		c.ClientCNs = splitNames(v)
+		return nil
+	})
 	return nil
 }
 
-// Finish completes the configuration once fs is parsed, and checks it.
-func (c *ServeConfig) Finish(fs *flag.FlagSet, sandbox bool) error {
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "bind-jwt-to-tls" {
-			c.bindGiven = true
+// splitNames reads a comma-separated list, dropping empty entries.
+func splitNames(s string) []string {
+	var names []string
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
 		}
-	})
-	if !c.bindGiven {
-		c.BindJWTToTLS = c.ClientCA != ""
 	}
+	return names
+}
+
+// Finish checks the configuration once fs is parsed.
+func (c *ServeConfig) Finish(fs *flag.FlagSet, sandbox bool) error {
 	var errs []error
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
@@ -103,8 +113,11 @@ func (c *ServeConfig) Finish(fs *flag.FlagSet, sandbox bool) error {
 	if c.BindJWTToTLS && c.ClientCA == "" {
 		errs = append(errs, errors.New("--bind-jwt-to-tls needs --client-ca"))
 	}
-	if c.MachineTokenLife <= 0 {
-		errs = append(errs, errors.New("--m2m-max-lifetime must be positive"))
+	if len(c.ClientCNs) > 0 && c.ClientCA == "" {
+		errs = append(errs, errors.New("--client-cn needs --client-ca"))
+	}
+	if c.MachineTokenLife <= 0 || c.MachineTokenLife > DefaultMachineTokenLife {
+		errs = append(errs, fmt.Errorf("--m2m-max-lifetime must be positive and at most %v (the Identity and Access build pack's limit)", DefaultMachineTokenLife))
 	}
 	if c.IntrospectionCacheMax < 0 {
 		errs = append(errs, errors.New("--introspection-cache-max must not be negative"))
@@ -125,7 +138,7 @@ func (c *ServeConfig) TLS() (*tls.Config, error) {
 	if c.TLSCert == "" {
 		return nil, nil
 	}
-	return LoadServerTLS(c.TLSCert, c.TLSKey, c.ClientCA)
+	return LoadServerTLS(c.TLSCert, c.TLSKey, c.ClientCA, c.ClientCNs...)
 }
 
 // Production builds production mode's authenticator and access rule on
@@ -147,7 +160,7 @@ func (c *ServeConfig) Production(reg contactd.Registry) (authn *Production, acce
 			cacheMax = -1 // no cache
 		}
 		o, err := NewOAuth(OAuthConfig{
-			Issuer: c.OAuthIssuer, Audience: c.OAuthAudience, JWKSURL: c.OAuthJWKSURL,
+			Issuer: c.OAuthIssuer, Audience: c.OAuthAudience, LogonClaim: c.OAuthLogonClaim, JWKSURL: c.OAuthJWKSURL,
 			IntrospectionURL: c.OAuthIntrospectionURL, ClientID: c.OAuthClientID, ClientSecret: secret,
 			IntrospectionCacheMax: cacheMax,
 		})

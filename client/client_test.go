@@ -290,9 +290,9 @@ func TestErrors(t *testing.T) {
 		}, 400, client.CNT102, "validation", "The phone number provided is invalid.", "", false},
 		{"out of reach", func() error { _, err := c.Account(ctx, "102210221INC002"); return err }, 403, client.EV1022, "security",
 			"Access is not permitted for the requester to perform this operation for the submitted identifier", "", false},
-		{"no token source", func() error { return noToken.Status(ctx, client.ContactAPI) }, 401, client.EV1021, "security",
+		{"no token source", func() error { return noToken.Status(ctx, client.ContactAPI) }, 400, client.EV1021, "security",
 			"No OAuth or JWT token is present as an HTTP header", "", false},
-		{"bad token", func() error { return badToken.DeletePhone(ctx, 9004732142020) }, 401, client.EV1020, "security",
+		{"bad token", func() error { return badToken.DeletePhone(ctx, 9004732142020) }, 400, client.EV1020, "security",
 			"Authentication failure means the token (JWT or OAuth) provided is not valid", "", false},
 	}
 	for _, tc := range tests {

@@ -174,6 +174,26 @@ func TestNoRetryOn4xx(t *testing.T) {
 	}
 }
 
+// TestNoRetryOnTokenErrors: EV1020 and EV1021 are 400s, which a retry
+// cannot mend, on a call that is otherwise retried.
+func TestNoRetryOnTokenErrors(t *testing.T) {
+	for _, code := range []string{client.EV1020, client.EV1021} {
+		f := &flaky{failures: 1, fail: func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"errors":[{"code":"`+code+`","type":"security","message":"x"}]}`)
+		}}
+		err := flakyClient(t, f).Status(ctx, client.ContactAPI)
+		var e *client.Error
+		if !errors.As(err, &e) || e.Status != 400 || e.Code != code || e.Temporary() {
+			t.Errorf("%s: error %v", code, err)
+		}
+		if f.count() != 1 {
+			t.Errorf("%s: %d attempts, want 1", code, f.count())
+		}
+	}
+}
+
 func TestRetryAfterIsHonoured(t *testing.T) {
 	f := &flaky{failures: 1, fail: status(429, "1"), success: "OK"}
 	start := time.Now()

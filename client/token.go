@@ -71,8 +71,13 @@ const machineJWTRenew = 90 * time.Second
 // reused until shortly before it expires.
 //
 // keyPEM holds an unencrypted RSA private key (PKCS #1 or PKCS #8) and
-// certPEM the certificate whose public key it matches.
+// certPEM the certificate whose public key it matches. issuer is required:
+// the value agreed when the certificate was registered, or any name of the
+// software when none was.
 func MachineJWT(keyPEM, certPEM []byte, issuer, startLogon string) (TokenSource, error) {
+	if issuer == "" {
+		return nil, errors.New("client: machine JWT: an issuer (iss) is required")
+	}
 	key, err := jwt.ParseRSAPrivateKeyFromPEM(keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("client: machine JWT key: %w", err)

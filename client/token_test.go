@@ -183,4 +183,7 @@ func TestMachineJWTRefusesBadKeys(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+	if _, err := client.MachineJWT(keyPEM, certPEM, "", ""); err == nil || !strings.Contains(err.Error(), "issuer") {
+		t.Errorf("no issuer: %v", err)
+	}
 }

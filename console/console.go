@@ -1,19 +1,23 @@
-// Package console is the sandbox console: one server-rendered page, on the
-// admin listener at /console/ when contactd runs with --sandbox, that shows
-// a vendor's tester what their software just did. It lists the recent
-// audit trail (newest first: time, operation, caller, request ID, before
-// and after) and every customer with its accounts, live contacts and
-// phones.
+// Package console is the sandbox console: server-rendered pages, on the
+// admin listener at /console/ when contactd runs with --sandbox, that show
+// a vendor's tester what their software just did. The main page lists the
+// recent audit trail (newest first: time, operation, caller, request ID,
+// before and after) and every customer with its accounts, live contacts
+// and phones; the Requests page lists the request journal, accepted and
+// refused, with a page for each request (requests.go); a button puts the
+// sandbox back to its personas. The package also serves the journal as
+// JSON and the reset for scripts (api.go).
 //
-// The page is html/template with no JavaScript, and only reads. It shows
-// phone numbers (the sandbox's own data) but never logs them: a failure is
-// logged with the error alone.
+// The pages are html/template with no JavaScript. They show phone numbers
+// (the sandbox's own data) but never log them: a failure is logged with
+// the error alone. Times are shown in New Zealand time, as the API shows
+// them.
 package console
 
 import (
 	"bytes"
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"html/template"
 	"log/slog"
@@ -22,7 +26,10 @@ import (
 	"strings"
 	"time"
 
+	_ "time/tzdata" // times are shown in New Zealand time wherever contactd runs
+
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/journal"
 )
 
 // Lister is what the console needs beyond contactd.Store: the list of
@@ -45,28 +52,47 @@ type Config struct {
 	MaxCustomers int
 	// AuditRows is how many audit records are shown; zero is 100.
 	AuditRows int
+	// Journal, when set, is shown on the Requests page.
+	Journal *journal.Journal
+	// Reset, when set, puts the sandbox back to its personas (and clears
+	// the journal); the console offers it as a button.
+	Reset func(ctx context.Context) error
 }
 
 // pageTimeout bounds the reads behind one page.
 const pageTimeout = 10 * time.Second
 
-//go:embed console.html
-var pageHTML string
+//go:embed *.html
+var pageFiles embed.FS
 
-var page = template.Must(template.New("console").Funcs(template.FuncMap{
-	"when": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2006-01-02 15:04:05Z")
-	},
+// nz is New Zealand's time zone, in which the API shows Updated.
+var nz = func() *time.Location {
+	loc, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		panic(err) // time/tzdata is linked in
+	}
+	return loc
+}()
+
+// when shows a time in New Zealand time, to the second, with its zone
+// (NZST or NZDT).
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(nz).Format("2006-01-02 15:04:05 MST")
+}
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"when": when,
 	"id": func(n int64) string {
 		if n == 0 {
 			return ""
 		}
 		return strconv.FormatInt(n, 10)
 	},
-}).Parse(pageHTML))
+	"ms": func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 2, 64) },
+}).ParseFS(pageFiles, "*.html"))
 
 // New returns the console. It serves its page at "/" of what it is given,
 // so mount it with http.StripPrefix:
@@ -84,13 +110,35 @@ func New(cfg Config) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { servePage(cfg, w, r) })
+	if cfg.Journal != nil {
+		mux.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) { serveRequests(cfg, w, r) })
+		mux.HandleFunc("GET /requests/{seq}", func(w http.ResponseWriter, r *http.Request) { serveRequest(cfg, w, r) })
+	}
+	if cfg.Reset != nil {
+		// A form's POST: refused when a browser says it comes from
+		// another site, so that no web page can reset the sandbox.
+		mux.Handle("POST /reset", http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := cfg.Reset(r.Context()); err != nil {
+				cfg.Logger.Error("console: sandbox reset failed", "err", err)
+				http.Error(w, "console: the reset failed: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+			cfg.Logger.Info("console: sandbox reset to its personas")
+			// relative to this page, not to the path StripPrefix left
+			// (http.Redirect would make it absolute from that one)
+			w.Header().Set("Location", "./?reset=done")
+			w.WriteHeader(http.StatusSeeOther)
+		})))
+	}
 	return mux
 }
 
-// view is what the template shows.
+// view is what the main page shows.
 type view struct {
 	Generated          time.Time
 	Refresh            int
+	Journal, Reset     bool // the Requests page and the reset button are on
+	WasReset           bool
 	Audit              []auditRow
 	AuditRows          int
 	Customers          []customerView
@@ -127,13 +175,26 @@ func servePage(cfg Config, w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "console: the sandbox could not be read; see the log", http.StatusInternalServerError)
 		return
 	}
-	// ?refresh=N reloads the page every N seconds (2 to 600), without script.
+	v.Refresh = refresh(r)
+	v.Journal, v.Reset = cfg.Journal != nil, cfg.Reset != nil
+	v.WasReset = r.URL.Query().Get("reset") == "done"
+	render(cfg, w, "console.html", v)
+}
+
+// refresh is the ?refresh=N of a page: reload every N seconds (2 to
+// 600), without script; 0 for none.
+func refresh(r *http.Request) int {
 	if n, err := strconv.Atoi(r.URL.Query().Get("refresh")); err == nil && n >= 2 && n <= 600 {
-		v.Refresh = n
+		return n
 	}
+	return 0
+}
+
+// render executes the named page's template into the response.
+func render(cfg Config, w http.ResponseWriter, name string, v any) {
 	var b bytes.Buffer
-	if err := page.Execute(&b, v); err != nil {
-		cfg.Logger.Error("console: rendering failed", "err", err)
+	if err := pages.ExecuteTemplate(&b, name, v); err != nil {
+		cfg.Logger.Error("console: rendering failed", "page", name, "err", err)
 		http.Error(w, "console: rendering failed", http.StatusInternalServerError)
 		return
 	}
@@ -164,7 +225,7 @@ func load(ctx context.Context, cfg Config) (view, error) {
 		customers, v.CustomersTruncated = customers[:cfg.MaxCustomers], true
 	}
 	for _, c := range customers {
-		cv := customerView{Customer: c, Anchor: "customer-" + string(c.ID.Type) + "-" + c.ID.Value, Name: displayName(c.Profile)}
+		cv := customerView{Customer: c, Anchor: customerAnchor(c.ID), Name: displayName(c.Profile)}
 		cv.Contacts, err = cfg.Store.Contacts(ctx, contactd.Owner{CustomerKey: c.Key, Customer: c.ID})
 		if err != nil {
 			return v, err

@@ -19,6 +19,7 @@ import (
 	"github.com/contactd/contactd/auth"
 	"github.com/contactd/contactd/console"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
 )
@@ -31,6 +32,8 @@ type sandboxWithConsole struct {
 	token      string
 	logs       *strings.Builder
 	store      *sqlite.Store
+	journal    *journal.Journal
+	resets     int
 }
 
 func newSandboxWithConsole(t *testing.T) *sandboxWithConsole {
@@ -46,16 +49,20 @@ func newSandboxWithConsole(t *testing.T) *sandboxWithConsole {
 	}
 	logs := &strings.Builder{}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	j := journal.New(100)
 	api := httptest.NewServer(contacthttp.NewServer(contacthttp.Config{
 		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
 		Auth:    auth.Sandbox{},
 		DB:      store,
 		Logger:  log,
+		Journal: j,
 	}))
 	t.Cleanup(api.Close)
+	s := &sandboxWithConsole{t: t, api: api.URL, store: store, journal: j, logs: logs}
 	mux := http.NewServeMux()
-	mux.Handle("GET /console/", http.StripPrefix("/console", console.New(console.Config{
-		Store: store, Lister: store, Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	mux.Handle("/console/", http.StripPrefix("/console", console.New(console.Config{
+		Store: store, Lister: store, Logger: slog.New(slog.NewTextHandler(logs, nil)), Journal: j,
+		Reset: func(ctx context.Context) error { s.resets++; return sandbox.Reset(ctx, store) },
 	})))
 	admin := httptest.NewServer(mux)
 	t.Cleanup(admin.Close)
@@ -63,7 +70,8 @@ func newSandboxWithConsole(t *testing.T) *sandboxWithConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &sandboxWithConsole{t: t, api: api.URL, admin: admin.URL, token: token, logs: logs, store: store}
+	s.admin, s.token = admin.URL, token
+	return s
 }
 
 // call sends an authenticated API request with a request ID.
@@ -251,5 +259,87 @@ func TestSQLiteLister(t *testing.T) {
 	stats := s.store.PoolStats()
 	if stats["write"].MaxOpenConnections != 1 || stats["read"].MaxOpenConnections < 4 {
 		t.Errorf("PoolStats: %+v", stats)
+	}
+}
+
+// TestRequestPages: the Requests page and a request's page escape what a
+// caller sent, say so for a request the journal no longer holds, and
+// refuse a filter they cannot read.
+func TestRequestPages(t *testing.T) {
+	s := newSandboxWithConsole(t)
+	status, _ := s.call("PUT", "/gateway/contact/contact", "req-tricky", `{"ContactID":1295148032,"Contact":{"Name":`+strconv.Quote(trickyName)+`}}`)
+	if status != 200 {
+		t.Fatalf("rename: %d", status)
+	}
+	s.call("POST", "/gateway/contact/phone", "req-bad-phone",
+		`{"ContactID":1295148032,"Phone":{"PhoneType":"BSN","Country":"NZ","AreaCode":"","PhoneNumber":"12"}}`)
+
+	resp, list := s.page("/console/requests")
+	if resp.StatusCode != 200 || !strings.Contains(list, `id="request-1"`) || !strings.Contains(list, `id="request-2"`) {
+		t.Fatalf("requests: %d %.500s", resp.StatusCode, list)
+	}
+	if strings.Index(list, `id="request-2"`) > strings.Index(list, `id="request-1"`) {
+		t.Error("the Requests page is not newest first")
+	}
+	resp, one := s.page("/console/requests/1")
+	if resp.StatusCode != 200 || strings.Contains(one, "<script>alert") || !strings.Contains(one, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("request 1 shows the body unescaped or not at all: %d", resp.StatusCode)
+	}
+	if !strings.Contains(one, "contact.rename") || !strings.Contains(one, `href="../#customer-IRD-069096409"`) {
+		t.Errorf("request 1 lacks its change or its customer link")
+	}
+	_, refused := s.page("/console/requests/2")
+	if !strings.Contains(refused, `id="means"`) || !strings.Contains(refused, "not valid for its country") {
+		t.Errorf("request 2 lacks what CNT102 means")
+	}
+	_, filtered := s.page("/console/requests?code=CNT102")
+	if strings.Contains(filtered, `id="request-1"`) || !strings.Contains(filtered, `id="request-2"`) {
+		t.Errorf("?code=CNT102 lists the wrong requests")
+	}
+	if resp, body := s.page("/console/requests/99"); resp.StatusCode != 404 || !strings.Contains(body, "no longer holds") {
+		t.Errorf("an unknown request: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := s.page("/console/requests?after=-1"); resp.StatusCode != 400 {
+		t.Errorf("?after=-1: %d, want 400", resp.StatusCode)
+	}
+	_, main := s.page("/console/")
+	if !strings.Contains(main, `href="requests?request_id=req-tricky"`) {
+		t.Errorf("the audit row does not link to its request")
+	}
+}
+
+// TestResetButton: the console's reset puts the personas back and
+// answers with a page that says so; a browser's cross-site POST is
+// refused and resets nothing.
+func TestResetButton(t *testing.T) {
+	s := newSandboxWithConsole(t)
+	s.call("PUT", "/gateway/contact/contact", "r1", `{"ContactID":1295148032,"Contact":{"Name":"Renamed Before Reset"}}`)
+
+	req, _ := http.NewRequest("POST", s.admin+"/console/reset", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://example.com")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || s.resets != 0 {
+		t.Fatalf("a cross-site reset: %d, %d resets", resp.StatusCode, s.resets)
+	}
+
+	req, _ = http.NewRequest("POST", s.admin+"/console/reset", nil)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err = http.DefaultClient.Do(req) // follows the 303 to the main page
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/console/" || !strings.Contains(page, `id="reset-done"`) {
+		t.Fatalf("after the reset: %d %s %.300s", resp.StatusCode, resp.Request.URL, page)
+	}
+	if strings.Contains(page, "Renamed Before Reset") || !strings.Contains(page, "Louie Wagner") {
+		t.Error("the reset did not put the personas back")
 	}
 }

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"crypto/elliptic"
 	"crypto/x509"
 	"io"
 	"os"
@@ -62,6 +63,10 @@ type world struct {
 	oauth    *auth.OAuth
 	template string
 	certs    map[string]*authtest.Cert // by party
+	// acme's ECDSA signing certificates, by algorithm, and one whose
+	// JWTs must carry the issuer "acme-payroll"
+	ecCerts  map[string]*authtest.ECCert
+	issuerEC *authtest.ECCert
 	clientCA *authtest.CA
 	serverCA *authtest.CA
 	server   *authtest.Cert
@@ -72,7 +77,7 @@ type world struct {
 // once per test binary.
 func prodWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{certs: map[string]*authtest.Cert{}}
+	w := &world{certs: map[string]*authtest.Cert{}, ecCerts: map[string]*authtest.ECCert{}}
 	w.iss = authtest.NewIssuer(t)
 	w.clientCA = authtest.NewCA(t, "contactd test client CA", 9)
 	w.serverCA = authtest.NewCA(t, "contactd test server CA", 10)
@@ -80,6 +85,10 @@ func prodWorld(t *testing.T) *world {
 	for i, party := range []string{"acme", "limited", "unlinked", "agency-inc", "agency-fam", "payroll"} {
 		w.certs[party] = w.clientCA.Client(t, party+" signing", i+1)
 	}
+	w.ecCerts["ES256"] = w.clientCA.ClientEC(t, "acme ES256 signing", elliptic.P256())
+	w.ecCerts["ES384"] = w.clientCA.ClientEC(t, "acme ES384 signing", elliptic.P384())
+	w.ecCerts["ES512"] = w.clientCA.ClientEC(t, "acme ES512 signing", elliptic.P521())
+	w.issuerEC = w.clientCA.ClientEC(t, "acme signing with an issuer", elliptic.P256())
 	var err error
 	w.oauth, err = auth.NewOAuth(auth.OAuthConfig{Issuer: w.iss.URL, Audience: w.iss.Audience,
 		JWKSURL: w.iss.JWKSURL(), IntrospectionURL: w.iss.IntrospectionURL(),
@@ -141,6 +150,16 @@ func buildTemplate(w *world) string {
 		}
 		d.Certificates = append(d.Certificates, cert)
 	}
+	for _, c := range append([]*authtest.ECCert{w.issuerEC}, w.ecCerts["ES256"], w.ecCerts["ES384"], w.ecCerts["ES512"]) {
+		cert, err := contactd.ParseCertificatePEM("acme", c.PEM)
+		if err != nil {
+			return err.Error()
+		}
+		if c == w.issuerEC {
+			cert.Issuer = "acme-payroll"
+		}
+		d.Certificates = append(d.Certificates, cert)
+	}
 	if err := s.ImportRegistry(ctx, d); err != nil {
 		return err.Error()
 	}
@@ -189,6 +208,17 @@ func (w *world) production(t *testing.T) *sandboxServer {
 	store := w.fresh(t)
 	authn := &auth.Production{OAuth: w.oauth, Machine: &auth.Machine{Registry: store}}
 	return serve(t, store, authn, auth.RegistryAccess{Registry: store})
+}
+
+// irdGUID is the sub of the access tokens shaped like IRD's sample.
+const irdGUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+// irdShaped is an OAuth JWT access token shaped like IRD's sample: a GUID
+// sub and the logon in startLogon.
+func (w *world) irdShaped(t *testing.T, logon string) string {
+	c := w.iss.Claims(irdGUID)
+	c["startLogon"] = logon
+	return "Bearer " + w.iss.Sign(t, "k1", c)
 }
 
 func (w *world) machine(t *testing.T, party, startLogon string) string {
@@ -243,6 +273,13 @@ func TestAccessMatrix(t *testing.T) {
 		{"stranger (OAuth JWT)", func(t *testing.T) string { return "Bearer " + w.iss.Token(t, "stan") }, false, false},
 		{"provider for a consenting owner (startLogon)", func(t *testing.T) string { return w.machine(t, "payroll", "olivia") }, true, true},
 		{"provider without startLogon", func(t *testing.T) string { return w.machine(t, "payroll", "") }, false, false},
+		// IRD's access tokens: a GUID sub, the logon in startLogon (or, when
+		// introspected, in username).
+		{"owner by startLogon (OAuth JWT shaped like IRD's)", func(t *testing.T) string { return w.irdShaped(t, "olivia") }, true, true},
+		{"stranger by startLogon (OAuth JWT shaped like IRD's)", func(t *testing.T) string { return w.irdShaped(t, "stan") }, false, false},
+		{"delegate by username (introspection shaped like IRD's)", func(*testing.T) string {
+			return "Bearer " + w.iss.OpaqueWith(irdGUID, time.Hour, map[string]any{"username": "dan"})
+		}, true, true},
 	}
 	for _, c := range callers {
 		t.Run(c.name, func(t *testing.T) {
@@ -266,6 +303,60 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
+// ecSign is a machine JWT of an ECDSA certificate with the given iss.
+func ecSign(t *testing.T, c *authtest.ECCert, alg, iss string) string {
+	claims := authtest.MachineClaims(c.Thumbprint(), "", time.Now(), 9*time.Minute)
+	claims["iss"] = iss
+	return authtest.Sign(t, jwt.GetSigningMethod(alg), c.Key, "M2M", claims)
+}
+
+// TestMachineJWTForms: every form of machine JWT the Identity and Access
+// build pack (§2.4) allows is served over HTTP: RS256/384/512 and
+// ES256/384/512 from registered certificates, sub as the SHA-256 or SHA-1
+// thumbprint in either case with or without colons, a life of up to 8
+// hours, the iss recorded with the certificate.
+func TestMachineJWTForms(t *testing.T) {
+	w := prodWorld(t)
+	s := w.production(t)
+	acme := w.certs["acme"]
+	now := time.Now()
+	tp, sha1tp := acme.Thumbprint(), contactd.ThumbprintSHA1(acme.Cert.Raw)
+	rsWith := func(method jwt.SigningMethod, sub string, life time.Duration) string {
+		c := authtest.MachineClaims(sub, "", now, life)
+		c["iss"] = "acme-tax"
+		return authtest.Sign(t, method, acme.Key, "M2M", c)
+	}
+	colons := func(hex string) string {
+		var parts []string
+		for i := 0; i < len(hex); i += 2 {
+			parts = append(parts, hex[i:i+2])
+		}
+		return strings.Join(parts, ":")
+	}
+	forms := map[string]string{
+		"RS256":                       rsWith(jwt.SigningMethodRS256, tp, 9*time.Minute),
+		"RS384":                       rsWith(jwt.SigningMethodRS384, tp, 9*time.Minute),
+		"RS512":                       rsWith(jwt.SigningMethodRS512, tp, 9*time.Minute),
+		"lower-case sub":              rsWith(jwt.SigningMethodRS256, strings.ToLower(tp), 9*time.Minute),
+		"sub with colons":             rsWith(jwt.SigningMethodRS256, colons(tp), 9*time.Minute),
+		"SHA-1 sub":                   rsWith(jwt.SigningMethodRS256, sha1tp, 9*time.Minute),
+		"SHA-1 sub, lower case":       rsWith(jwt.SigningMethodRS256, strings.ToLower(sha1tp), 9*time.Minute),
+		"SHA-1 sub with colons":       rsWith(jwt.SigningMethodRS256, colons(strings.ToLower(sha1tp)), 9*time.Minute),
+		"the build pack's 2 h 46 min": rsWith(jwt.SigningMethodRS256, tp, 2*time.Hour+46*time.Minute),
+		"a life of 8 hours":           rsWith(jwt.SigningMethodRS256, tp, 8*time.Hour),
+		"the recorded iss":            ecSign(t, w.issuerEC, "ES256", "acme-payroll"),
+	}
+	for alg, c := range w.ecCerts {
+		forms[alg] = ecSign(t, c, alg, "acme-tax")
+	}
+	for name, token := range forms {
+		status, body := s.doAuth("PUT", "/gateway/contact/contact", token, `{"ContactID":`+custContact+`,"Contact":{"Name":"Renamed"}}`)
+		if status != 200 {
+			t.Errorf("%s: %d %s, want 200", name, status, body)
+		}
+	}
+}
+
 // TestAccessOrderOfChecks: the access check keeps its place in the
 // published order, after existence and before eligibility and the phone
 // rules, for production callers too.
@@ -282,6 +373,12 @@ func TestAccessOrderOfChecks(t *testing.T) {
 	wantError(t, status, body, 403, "EV1022")
 	status, body = s.doAuth("POST", "/gateway/contact/phone", owner, phoneBody(custContact, `{"PhoneType":"BSN","Country":"NZ","PhoneNumber":"1"}`))
 	wantError(t, status, body, 400, "CNT102")
+	// Production keeps the check digit for every number, the sandbox
+	// personas' too.
+	status, body = s.doAuth("POST", "/gateway/customer/customer", owner, `{"CustomerID":"102210221","CustomerIDType":"IRD"}`)
+	wantError(t, status, body, 400, "EV2234")
+	status, body = s.doAuth("POST", "/gateway/contact/contact", owner, contactBody(customerOwner("IRD", "102210221"), "SCNDRY", nzPhone))
+	wantError(t, status, body, 400, "EV2234")
 	// The status endpoints check credentials only.
 	for _, h := range []string{owner, stranger, w.machine(t, "unlinked", "")} {
 		status, body = s.doAuth("GET", "/gateway/contact/status", h, "")
@@ -326,38 +423,44 @@ func TestTokenAttacks(t *testing.T) {
 		status       int
 		code         string
 	}{
-		{"alg none", authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "M2M", good(nil)), 401, "EV1020"},
-		{"HS256 keyed with the certificate's PEM", authtest.Sign(t, jwt.SigningMethodHS256, acme.PEM, "M2M", good(nil)), 401, "EV1020"},
-		{"HS256 keyed with the certificate's public key", authtest.Sign(t, jwt.SigningMethodHS256, pubDER, "M2M", good(nil)), 401, "EV1020"},
-		{"PS256 with the certificate's own key", authtest.Sign(t, jwt.SigningMethodPS256, acme.Key, "M2M", good(nil)), 401, "EV1020"},
+		{"alg none", authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "M2M", good(nil)), 400, "EV1020"},
+		{"HS256 keyed with the certificate's PEM", authtest.Sign(t, jwt.SigningMethodHS256, acme.PEM, "M2M", good(nil)), 400, "EV1020"},
+		{"HS256 keyed with the certificate's public key", authtest.Sign(t, jwt.SigningMethodHS256, pubDER, "M2M", good(nil)), 400, "EV1020"},
+		{"PS256 with the certificate's own key", authtest.Sign(t, jwt.SigningMethodPS256, acme.Key, "M2M", good(nil)), 400, "EV1020"},
 		{"wrong sub (an unregistered certificate)", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M",
-			authtest.MachineClaims(unregistered.Thumbprint(), "", now, 9*time.Minute)), 401, "EV1020"},
-		{"wrong sub (another registered certificate)", rs(good(func(c jwt.MapClaims) { c["sub"] = w.certs["unlinked"].Thumbprint() })), 401, "EV1020"},
-		{"signature from another key", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M", good(nil)), 401, "EV1020"},
-		{"expired", rs(good(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() })), 401, "EV1020"},
-		{"iat in the future", rs(good(func(c jwt.MapClaims) { c["iat"] = now.Add(2 * time.Minute).Unix() })), 401, "EV1020"},
-		{"lifetime over the maximum", rs(good(func(c jwt.MapClaims) {
-			c["iat"] = now.Add(-61 * time.Minute).Unix()
-			c["exp"] = now.Add(time.Minute).Unix()
-		})), 401, "EV1020"},
-		{"kid other than M2M", authtest.Sign(t, jwt.SigningMethodRS256, acme.Key, "k1", good(nil)), 401, "EV1020"},
+			authtest.MachineClaims(unregistered.Thumbprint(), "", now, 9*time.Minute)), 400, "EV1020"},
+		{"wrong sub (another registered certificate)", rs(good(func(c jwt.MapClaims) { c["sub"] = w.certs["unlinked"].Thumbprint() })), 400, "EV1020"},
+		{"signature from another key", authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "M2M", good(nil)), 400, "EV1020"},
+		{"expired", rs(good(func(c jwt.MapClaims) { c["exp"] = now.Add(-time.Second).Unix() })), 400, "EV1020"},
+		{"iat in the future", rs(good(func(c jwt.MapClaims) { c["iat"] = now.Add(2 * time.Minute).Unix() })), 400, "EV1020"},
+		{"a life of 9 hours", rs(good(func(c jwt.MapClaims) { c["exp"] = now.Add(9 * time.Hour).Unix() })), 400, "EV1020"},
+		{"no iss", rs(good(func(c jwt.MapClaims) { delete(c, "iss") })), 400, "EV1020"},
+		{"no typ", authtest.Sign(t, jwt.SigningMethodRS256, acme.Key, "M2M", good(nil), "typ", nil), 400, "EV1020"},
+		{"iat before the certificate's NotBefore", rs(good(func(c jwt.MapClaims) {
+			c["iat"] = acme.Cert.NotBefore.Add(-time.Minute).Unix()
+		})), 400, "EV1020"},
+		{"iss other than the recorded one", ecSign(t, w.issuerEC, "ES256", "someone-else"), 400, "EV1020"},
+		{"ES512 naming the P-384 certificate", authtest.Sign(t, jwt.SigningMethodES512, w.ecCerts["ES512"].Key, "M2M",
+			authtest.MachineClaims(w.ecCerts["ES384"].Thumbprint(), "", now, 9*time.Minute)), 400, "EV1020"},
+		{"HS384 keyed with the certificate's PEM", authtest.Sign(t, jwt.SigningMethodHS384, acme.PEM, "M2M", good(nil)), 400, "EV1020"},
+		{"kid other than M2M", authtest.Sign(t, jwt.SigningMethodRS256, acme.Key, "k1", good(nil)), 400, "EV1020"},
 		{"startLogon without consent", w.machine(t, "payroll", "dan"), 403, "EV1022"},
 		{"startLogon of an unknown logon", w.machine(t, "payroll", "nobody"), 403, "EV1022"},
-		{"garbage", "garbage", 401, "EV1020"},
-		{"garbage Bearer", "Bearer garbage", 401, "EV1020"},
-		{"empty Bearer", "Bearer", 401, "EV1020"},
-		{"empty Bearer with spaces", "Bearer    ", 401, "EV1020"},
-		{"sandbox token", sandboxToken, 401, "EV1020"},
-		{"sandbox token as Bearer", "Bearer " + sandboxToken, 401, "EV1020"},
-		{"OAuth alg none", "Bearer " + authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth HS256 keyed with the issuer's public key", "Bearer " + authtest.Sign(t, jwt.SigningMethodHS256, issuerPub, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth signed by another key", "Bearer " + authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "k1", w.iss.Claims("olivia")), 401, "EV1020"},
-		{"OAuth wrong issuer", oauthWith("iss", "https://evil.example"), 401, "EV1020"},
-		{"OAuth wrong audience", oauthWith("aud", "other-api"), 401, "EV1020"},
-		{"OAuth expired", oauthWith("exp", now.Add(-time.Minute).Unix()), 401, "EV1020"},
-		{"OAuth not yet valid", oauthWith("nbf", now.Add(5*time.Minute).Unix()), 401, "EV1020"},
-		{"OAuth token without Bearer", w.iss.Token(t, "olivia"), 401, "EV1020"},
-		{"revoked opaque token", "Bearer " + revoked, 401, "EV1020"},
+		{"garbage", "garbage", 400, "EV1020"},
+		{"garbage Bearer", "Bearer garbage", 400, "EV1020"},
+		{"empty Bearer", "Bearer", 400, "EV1021"},
+		{"empty Bearer with spaces", "Bearer    ", 400, "EV1021"},
+		{"sandbox token", sandboxToken, 400, "EV1020"},
+		{"sandbox token as Bearer", "Bearer " + sandboxToken, 400, "EV1020"},
+		{"OAuth alg none", "Bearer " + authtest.Sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth HS256 keyed with the issuer's public key", "Bearer " + authtest.Sign(t, jwt.SigningMethodHS256, issuerPub, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth signed by another key", "Bearer " + authtest.Sign(t, jwt.SigningMethodRS256, unregistered.Key, "k1", w.iss.Claims("olivia")), 400, "EV1020"},
+		{"OAuth wrong issuer", oauthWith("iss", "https://evil.example"), 400, "EV1020"},
+		{"OAuth wrong audience", oauthWith("aud", "other-api"), 400, "EV1020"},
+		{"OAuth expired", oauthWith("exp", now.Add(-time.Minute).Unix()), 400, "EV1020"},
+		{"OAuth not yet valid", oauthWith("nbf", now.Add(5*time.Minute).Unix()), 400, "EV1020"},
+		{"OAuth token without Bearer", w.iss.Token(t, "olivia"), 400, "EV1020"},
+		{"revoked opaque token", "Bearer " + revoked, 400, "EV1020"},
 	}
 	rename := func(name string) string { return `{"ContactID":` + custContact + `,"Contact":{"Name":"` + name + `"}}` }
 	for _, a := range attacks {
@@ -375,7 +478,7 @@ func TestTokenAttacks(t *testing.T) {
 		}
 	}
 	status, body := s.doAuth("PUT", "/gateway/contact/contact", "", rename("Attacked"))
-	wantError(t, status, body, 401, "EV1021")
+	wantError(t, status, body, 400, "EV1021")
 
 	// Nothing was changed, and the genuine credentials still work.
 	owner := "Bearer " + w.iss.Token(t, "olivia")

@@ -9,17 +9,21 @@ package http_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
 	"github.com/contactd/contactd/synthetic"
@@ -33,7 +37,11 @@ type benchEnv struct {
 	token string
 }
 
-func newBenchEnv(b *testing.B) *benchEnv {
+func newBenchEnv(b *testing.B) *benchEnv { return newBenchEnvJournal(b, nil, nil) }
+
+// newBenchEnvJournal is newBenchEnv keeping every request in j (nil: no
+// journal, as in production), logging to log (nil: slog's default).
+func newBenchEnvJournal(b *testing.B, j *journal.Journal, log *slog.Logger) *benchEnv {
 	b.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -56,6 +64,8 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
 		Auth:    auth.Sandbox{},
 		DB:      store,
+		Journal: j,
+		Logger:  log,
 	})
 	return &benchEnv{h: h, gen: gen, token: "Bearer " + token}
 }
@@ -72,8 +82,49 @@ func (e *benchEnv) do(b *testing.B, method, path, body string) *httptest.Respons
 	return rec
 }
 
-func BenchmarkCustomerRead(b *testing.B) {
-	e := newBenchEnv(b)
+func BenchmarkCustomerRead(b *testing.B) { benchmarkCustomerRead(b, newBenchEnv(b)) }
+
+// BenchmarkJournal is the request path without ("off", as in production)
+// and with ("on", a sandbox's, at its default size) the request journal:
+// a customer read, the fastest request that reaches the store, and a
+// phone POST refused with CNT102, whose error body the journal copies.
+// The access log goes to io.Discard, so that neither pays for a terminal.
+// Run with -count: each count runs off and on back to back.
+//
+//	go test -run '^$' -bench Journal -benchmem -count 8 ./http/
+func BenchmarkJournal(b *testing.B) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, on := range []bool{false, true} {
+		name := "off"
+		var j *journal.Journal
+		if on {
+			name, j = "on", journal.New(journal.DefaultSize)
+		}
+		b.Run("read/"+name, func(b *testing.B) {
+			e := newBenchEnvJournal(b, j, quiet)
+			defer reportCPU(b)()
+			benchmarkCustomerRead(b, e)
+		})
+		b.Run("refused/"+name, func(b *testing.B) {
+			e := newBenchEnvJournal(b, j, quiet)
+			body := `{"ContactID":` + strconv.FormatInt(synthetic.ContactIDs(0), 10) +
+				`,"Phone":{"PhoneType":"BSN","Country":"NZ","AreaCode":"","PhoneNumber":"12"}}`
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/gateway/contact/phone", strings.NewReader(body))
+				req.Header.Set("Authorization", e.token)
+				rec := httptest.NewRecorder()
+				e.h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "CNT102") {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+func benchmarkCustomerRead(b *testing.B, e *benchEnv) {
 	bodies := make([]string, benchCustomers)
 	for i := range bodies {
 		bodies[i] = `{"CustomerID":"` + e.gen.IRD(i) + `","CustomerIDType":"IRD"}`
@@ -130,4 +181,21 @@ func BenchmarkContactPOST(b *testing.B) {
 			b.StartTimer()
 		}
 	}
+}
+
+// reportCPU reports the process's CPU time (user and system) per
+// iteration as cpu-ns/op, from when it is called to when the function it
+// returns is: on a machine that others share, steadier than the time per
+// iteration, which counts the waits for a core.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op") }
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -65,7 +65,7 @@ func handleCreateContact(cfg Config) http.Handler {
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		owner, err := contactd.ParseOwnerRef(req.CustomerID, req.CustomerIDType, req.AccountID, req.AccountIDType)
+		owner, err := cfg.IRD.ParseOwnerRef(req.CustomerID, req.CustomerIDType, req.AccountID, req.AccountIDType)
 		if err != nil {
 			return err
 		}

@@ -37,9 +37,9 @@ func statusOf(err error) int {
 	if errors.Is(err, errRateLimited) {
 		return http.StatusTooManyRequests
 	}
+	// EV1020 and EV1021 are 400, as the published YAMLs declare them and
+	// IRD's test plans expect (api/SPEC-README.md rule 9), not 401.
 	switch contactd.ErrorCode(err) {
-	case contactd.EV1020, contactd.EV1021:
-		return http.StatusUnauthorized
 	case contactd.EV1022:
 		return http.StatusForbidden
 	case contactd.EU6001:

@@ -62,9 +62,12 @@ func apiHandler(cfg Config, f apiFunc) http.Handler {
 func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) error {
 	caller, err := cfg.Auth.Authenticate(peerContext(r), r.Header.Get("Authorization"))
 	if err != nil {
+		noteRefusedBody(w, r)
 		return err
 	}
-	if ok, wait := cfg.limiter.allow(caller.ID(), time.Now()); !ok {
+	callerID := caller.ID()
+	noteCaller(w, callerID)
+	if ok, wait := cfg.limiter.allow(callerID, time.Now()); !ok {
 		w.Header().Set("Retry-After", retryAfterSeconds(wait))
 		return errRateLimited
 	}
@@ -72,6 +75,7 @@ func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	noteBody(w, body)
 	return f(w, r, contactd.Change{Caller: caller, RequestID: requestID(r)}, body)
 }
 

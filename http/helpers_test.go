@@ -30,6 +30,19 @@ type sandboxServer struct {
 
 func newSandbox(t *testing.T) *sandboxServer {
 	t.Helper()
+	store := sandboxStore(t)
+	return serveConfig(t, contacthttp.Config{
+		Service: &contactd.Service{Store: store, Access: sandbox.Access{}},
+		Auth:    auth.Sandbox{},
+		DB:      store,
+		IRD:     sandbox.IRDRule(),
+	})
+}
+
+// sandboxStore is a new SQLite file with the personas, closed when the
+// test ends.
+func sandboxStore(t *testing.T) *sqlite.Store {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sandbox.db"))
 	if err != nil {
@@ -39,7 +52,7 @@ func newSandbox(t *testing.T) *sandboxServer {
 	if _, err := sandbox.Seed(ctx, store); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	return serve(t, store, auth.Sandbox{}, sandbox.Access{})
+	return store
 }
 
 func serve(t *testing.T, store contactd.Store, authn contacthttp.Authenticator, access contactd.Authorizer) *sandboxServer {

@@ -229,9 +229,9 @@ func TestProductionModeRefusesEveryToken(t *testing.T) {
 	s := serve(t, sb.Store, auth.Unconfigured{}, auth.DenyAll{})
 	for _, ep := range everyEndpoint {
 		status, body := s.do(ep.method, ep.path, ep.body)
-		wantError(t, status, body, http.StatusUnauthorized, "EV1020")
+		wantError(t, status, body, http.StatusBadRequest, "EV1020")
 		status, body = s.doAuth(ep.method, ep.path, "", ep.body)
-		wantError(t, status, body, http.StatusUnauthorized, "EV1021")
+		wantError(t, status, body, http.StatusBadRequest, "EV1021")
 	}
 }
 
@@ -275,7 +275,7 @@ func TestHTTPEdges(t *testing.T) {
 			`"CustomerIDType":"IRD"`:                           "CustomerID",
 			`"AccountID":"069096409INC002"`:                    "AccountIDType",
 			`"AccountIDType":"ACC"`:                            "AccountID",
-			`"CustomerID":"9125568","CustomerIDType":"IRD"`:    "CustomerID",
+			`"CustomerID":"0136410132","CustomerIDType":"IRD"`: "CustomerID",
 			`"CustomerID":"136-410-13","CustomerIDType":"IRD"`: "CustomerID",
 			`"CustomerID":"15121003a1","CustomerIDType":"CST"`: "CustomerID",
 			`"CustomerID":"069096409","CustomerIDType":"irn"`:  "CustomerIDType",

@@ -115,7 +115,7 @@ func TestMetricsOverHTTP(t *testing.T) {
 	status, b = api.do("POST", "/secure/gateway/contact/contact", body) // the same type again
 	wantError(t, status, b, 400, "CNT101")
 	status, b = api.doAuth("GET", "/gateway/contact/status", "", "")
-	wantError(t, status, b, 401, "EV1021")
+	wantError(t, status, b, 400, "EV1021")
 	status, b = api.do("GET", "/gateway/customer/status", "")
 	wantOK(t, status, b)
 	status, b = api.do("POST", "/gateway/no/such-path-x7q", "{}")
@@ -135,7 +135,7 @@ func TestMetricsOverHTTP(t *testing.T) {
 	}{
 		{"contact_create", "200", "200", 1},
 		{"contact_create", "CNT101", "400", 1},
-		{"status", "EV1021", "401", 1},
+		{"status", "EV1021", "400", 1},
 		{"status", "200", "200", 1},
 		{"other", "EV1100", "404", 2}, // the unknown path and /metrics
 		{"other", "EV1100", "405", 1},

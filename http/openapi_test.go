@@ -313,8 +313,8 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("POST", "/gateway/contact/contact", contactBody(customerOwner("CST", "1512100301"), "PRIMRY", nzPhoneArea04), 400) // CNT102
 	check("POST", "/gateway/contact/contact", contactBody(accountOwner("102210221INC002"), "PRIMRY", nzPhone), 403)
 	check("POST", "/gateway/contact/contact", huge, 413)
-	c.check(s.URL, "POST", "/gateway/contact/contact", "", contactBody(customerOwner("IRD", "069096409"), "SCNDRY", nzPhone), 401)
-	c.check(s.URL, "POST", "/gateway/contact/contact", badToken, contactBody(customerOwner("IRD", "069096409"), "SCNDRY", nzPhone), 401)
+	c.check(s.URL, "POST", "/gateway/contact/contact", "", contactBody(customerOwner("IRD", "069096409"), "SCNDRY", nzPhone), 400)
+	c.check(s.URL, "POST", "/gateway/contact/contact", badToken, contactBody(customerOwner("IRD", "069096409"), "SCNDRY", nzPhone), 400)
 
 	// POST, PUT and DELETE /phone.
 	added := check("POST", "/gateway/contact/phone", phoneBody(contactID, auPhone), 200)
@@ -323,19 +323,19 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("POST", "/gateway/contact/phone", phoneBody(contactID, auPhoneNoArea), 400) // CNT102
 	check("POST", "/gateway/contact/phone", phoneBody("1320547545", nzPhone), 403)
 	check("POST", "/gateway/contact/phone", huge, 413)
-	c.check(s.URL, "POST", "/gateway/contact/phone", "", phoneBody(contactID, nzPhone), 401)
+	c.check(s.URL, "POST", "/gateway/contact/phone", "", phoneBody(contactID, nzPhone), 400)
 	check("PUT", "/gateway/contact/phone", `{"PhoneID":`+phoneID+`,"Phone":{"PhoneType":"HOM","Country":"AU","AreaCode":"03","PhoneNumber":"92345679","Extension":"12"}}`, 200)
 	check("PUT", "/secure/gateway/contact/phone", `{"PhoneID":1004734460042,"Phone":{"Country":"NZ","PhoneNumber":"027789032","PhoneType":"CELL"}}`, 200)
 	check("PUT", "/gateway/contact/phone", `{"PhoneID":`+phoneID+`,"Phone":`+nzPhoneArea04+`}`, 400) // CNT102
 	check("PUT", "/gateway/contact/phone", `{"PhoneID":9005454545845,"Phone":`+nzPhone+`}`, 403)
 	check("PUT", "/gateway/contact/phone", huge, 413)
-	c.check(s.URL, "PUT", "/gateway/contact/phone", badToken, `{"PhoneID":`+phoneID+`,"Phone":`+nzPhone+`}`, 401)
+	c.check(s.URL, "PUT", "/gateway/contact/phone", badToken, `{"PhoneID":`+phoneID+`,"Phone":`+nzPhone+`}`, 400)
 	check("DELETE", "/gateway/contact/phone", `{"PhoneID":`+phoneID+`}`, 200)
 	check("DELETE", "/gateway/contact/phone", `{"PhoneID":`+phoneID+`}`, 400)   // CST404: deleted
 	check("DELETE", "/gateway/contact/phone", `{"PhoneID":1004734460042}`, 400) // CNT103: the last phone
 	check("DELETE", "/gateway/contact/phone", `{"PhoneID":9005454545845}`, 403)
 	check("DELETE", "/gateway/contact/phone", huge, 413)
-	c.check(s.URL, "DELETE", "/gateway/contact/phone", "", `{"PhoneID":9004732142020}`, 401)
+	c.check(s.URL, "DELETE", "/gateway/contact/phone", "", `{"PhoneID":9004732142020}`, 400)
 
 	// PUT and DELETE /contact.
 	check("PUT", "/gateway/contact/contact", `{"ContactID":`+contactID+`,"Contact":{"Name":"Renamed Contact"}}`, 200)
@@ -343,12 +343,12 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("PUT", "/gateway/contact/contact", `{"ContactID":"12","Contact":{"Name":"X"}}`, 400)       // EV1100
 	check("PUT", "/gateway/contact/contact", `{"ContactID":1320547545,"Contact":{"Name":"X"}}`, 403)
 	check("PUT", "/gateway/contact/contact", huge, 413)
-	c.check(s.URL, "PUT", "/gateway/contact/contact", "", `{"ContactID":1295148032,"Contact":{"Name":"X"}}`, 401)
+	c.check(s.URL, "PUT", "/gateway/contact/contact", "", `{"ContactID":1295148032,"Contact":{"Name":"X"}}`, 400)
 	check("DELETE", "/gateway/contact/contact", `{"ContactID":`+contactID+`}`, 200)
 	check("DELETE", "/secure/gateway/contact/contact", `{"ContactID":`+contactID+`}`, 400) // CST404: deleted
 	check("DELETE", "/gateway/contact/contact", `{"ContactID":1320547545}`, 403)
 	check("DELETE", "/gateway/contact/contact", huge, 413)
-	c.check(s.URL, "DELETE", "/gateway/contact/contact", badToken, `{"ContactID":1295148032}`, 401)
+	c.check(s.URL, "DELETE", "/gateway/contact/contact", badToken, `{"ContactID":1295148032}`, 400)
 
 	// The reads, on every persona the sandbox caller may reach.
 	customers := [][2]string{{"IRD", "132243158"}, {"IRD", "069096409"}, {"IRD", "139369673"}, {"CST", "1512100301"}, {"CST", "1512150403"}}
@@ -368,24 +368,24 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("POST", "/gateway/customer/customer", `{"CustomerID":"049091850","CustomerIDType":"IRD"}`, 400)   // CST404
 	check("POST", "/gateway/customer/customer", `{"CustomerID":"132253579","CustomerIDType":"IRD"}`, 403)
 	check("POST", "/gateway/customer/customer", huge, 413)
-	c.check(s.URL, "POST", "/gateway/customer/customer", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 401)
+	c.check(s.URL, "POST", "/gateway/customer/customer", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 400)
 	check("POST", "/gateway/account/account", `{"AccountID":"132243158KSS004","AccountIDType":"ACC"}`, 400) // ACT100
 	check("POST", "/gateway/account/account", `{"AccountID":"069096409INC009","AccountIDType":"ACC"}`, 400) // CST404
 	check("POST", "/gateway/account/account", `{"AccountID":"069096409INC002","AccountIDType":"BAD"}`, 400) // EV1100
 	check("POST", "/gateway/account/account", `{"AccountID":"102210221INC002","AccountIDType":"ACC"}`, 403)
 	check("POST", "/gateway/account/account", huge, 413)
-	c.check(s.URL, "POST", "/gateway/account/account", badToken, `{"AccountID":"069096409INC002","AccountIDType":"ACC"}`, 401)
+	c.check(s.URL, "POST", "/gateway/account/account", badToken, `{"AccountID":"069096409INC002","AccountIDType":"ACC"}`, 400)
 	check("POST", "/gateway/account/list", `{"CustomerID":"123456789","CustomerIDType":"IRD"}`, 400) // EV2234
 	check("POST", "/gateway/account/list", `{"CustomerID":"132253579","CustomerIDType":"IRD"}`, 403)
 	check("POST", "/gateway/account/list", huge, 413)
-	c.check(s.URL, "POST", "/gateway/account/list", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 401)
+	c.check(s.URL, "POST", "/gateway/account/list", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 400)
 
 	// Status, documents and probes.
 	for _, name := range []string{"contact", "customer", "account"} {
 		check("GET", "/gateway/"+name+"/status", "", 200)
 		check("GET", "/secure/gateway/"+name+"/status", "", 200)
-		c.check(s.URL, "GET", "/gateway/"+name+"/status", "", "", 401)
-		c.check(s.URL, "GET", "/gateway/"+name+"/status", badToken, "", 401)
+		c.check(s.URL, "GET", "/gateway/"+name+"/status", "", "", 400)
+		c.check(s.URL, "GET", "/gateway/"+name+"/status", badToken, "", 400)
 		c.check(s.URL, "GET", "/gateway/"+name+"/swagger.yaml", "", "", 200)
 		c.check(s.URL, "GET", "/secure/gateway/"+name+"/swagger.yaml", "", "", 200)
 	}
@@ -488,7 +488,7 @@ func TestOpenAPIValidationCatchesDrift(t *testing.T) {
 		{"POST", "/gateway/contact/phone", 200, `{"PhoneID":0}`},
 		{"POST", "/gateway/contact/contact", 400, `{"errors":[{"code":"EV1022","type":"security","message":"Access is not permitted for the requester to perform this operation for the submitted identifier"}]}`},
 		{"POST", "/gateway/contact/contact", 400, `{"errors":[{"code":"CNT101","type":"validation","message":"There is an existing contact."}]}`},
-		{"POST", "/gateway/contact/contact", 401, `{"errors":[{"code":"EV1021","type":"validation","message":"No OAuth or JWT token is present as an HTTP header"}]}`},
+		{"POST", "/gateway/contact/contact", 400, `{"errors":[{"code":"EV1021","type":"validation","message":"No OAuth or JWT token is present as an HTTP header"}]}`},
 		{"POST", "/gateway/customer/customer", 200, `{"Customer":{"ID":"069096409","IDType":"IRD","Commence":"2000-01-01","Name":[],"Contact":[{"ContactID":1,"ContactType":"PRIMRY","Name":"A","Updated":"2020-07-06 14:53:36","Phone":[]}]}}`},
 		{"POST", "/gateway/account/list", 200, `{"Accounts":[{"ID":"512100301REB001"}]}`},
 		{"POST", "/gateway/contact/contact", 418, `{}`},

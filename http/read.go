@@ -88,7 +88,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func handleList(cfg Config) http.Handler {
 		if err := decode(schema, body, &req); err != nil {
 			return err
 		}
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return err
 		}

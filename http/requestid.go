@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/journal"
 )
 
 // requestIDHeader carries a request's ID in and out.
@@ -44,10 +46,16 @@ func requestID(r *http.Request) string {
 
 // statusRecorder remembers the status a handler answered, and the API
 // error code of its envelope if any (noted by writeError, for the metrics).
+// For the journal it also keeps the caller, the request body and, when
+// journaling, a copy of the response body (noted by serveAPI and Write).
 type statusRecorder struct {
 	http.ResponseWriter
-	status int
-	code   contactd.Code
+	status  int
+	code    contactd.Code
+	caller  string
+	request []byte
+	journal bool
+	resp    []byte
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -61,12 +69,79 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
+	if s.journal && len(s.resp) < journal.MaxBody+1 {
+		s.resp = append(s.resp, b...)
+	}
 	return s.ResponseWriter.Write(b)
+}
+
+// noteCaller records on the response, for the journal, who called.
+func noteCaller(w http.ResponseWriter, caller string) {
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.caller = caller
+	}
+}
+
+// noteBody records on the response, for the journal, the body sent.
+func noteBody(w http.ResponseWriter, body []byte) {
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.request = body
+	}
+}
+
+// noteRefusedBody reads, for the journal only, the body of a request
+// refused before it was read, so that the journal shows what was sent.
+func noteRefusedBody(w http.ResponseWriter, r *http.Request) {
+	if rec, ok := w.(*statusRecorder); ok && rec.journal {
+		if body, err := readBody(w, r); err == nil {
+			rec.request = body
+		}
+	}
+}
+
+// journaled reports whether a request on path goes into the journal:
+// every request but the health checks and the published documents.
+func journaled(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/openapi.json":
+		return false
+	}
+	return !strings.HasSuffix(path, "/swagger.yaml")
+}
+
+// authScheme is the scheme of an Authorization header ("Bearer"), ""
+// for none; never anything of the credentials. A header of one word (a
+// bare token, which the sandbox accepts) is "(bare token)".
+func authScheme(h string) string {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return ""
+	}
+	scheme, _, found := strings.Cut(h, " ")
+	switch {
+	case !found:
+		return "(bare token)"
+	case len(scheme) > 16 || !isToken(scheme):
+		return "(no scheme)"
+	}
+	return scheme
+}
+
+// isToken reports whether s is letters, digits and '-' only.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // withRequestID takes the caller's X-Request-ID, or makes one, echoes it on
 // the response, and logs the request with it at Info (the access log). The
-// log line holds no header, body or token.
+// log line holds no header, body or token. With a journal (j not nil) it
+// also keeps the request there, bodies included (journaled).
 //
 // The record goes straight to the logger's handler, without the source
 // position slog.Logger would capture for it (runtime.Callers, which the
@@ -74,7 +149,7 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // one line per request, and that capture was an eighth of its cost. The
 // line is written as the handler writes, one write(2) each on the
 // unbuffered stderr of `contactd serve` (docs/performance.md).
-func withRequestID(log *slog.Logger, next http.Handler) http.Handler {
+func withRequestID(log *slog.Logger, j *journal.Journal, next http.Handler) http.Handler {
 	h := log.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(requestIDHeader)
@@ -83,9 +158,18 @@ func withRequestID(log *slog.Logger, next http.Handler) http.Handler {
 		}
 		w.Header().Set(requestIDHeader, id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statusRecorder{ResponseWriter: w, journal: j != nil && journaled(r.URL.Path)}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
+		if rec.journal {
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK // nothing written: net/http answers 200
+			}
+			j.Add(journal.Entry{Time: start, Caller: rec.caller, Authorization: authScheme(r.Header.Get("Authorization")),
+				Method: r.Method, Path: r.URL.Path, RequestID: id, Status: status, Code: string(rec.code),
+				Duration: time.Since(start), RequestBody: rec.request, ResponseBody: rec.resp})
+		}
 		ctx := r.Context()
 		if !h.Enabled(ctx, slog.LevelInfo) {
 			return

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/metrics"
 )
 
@@ -37,6 +38,12 @@ type Config struct {
 	// Metrics, when set, counts and times every request (see metrics.go).
 	// Its handler belongs on the admin listener, never on this one.
 	Metrics *metrics.Metrics
+	// IRD decides which IRD numbers are valid; the zero value is
+	// production's rule, the sandbox's lets its personas through.
+	IRD contactd.IRDRule
+	// Journal, when set, keeps every request with its bodies (see
+	// journaled); a sandbox's, shown on the admin listener only.
+	Journal *journal.Journal
 
 	limiter *callerLimiter
 }
@@ -61,7 +68,7 @@ func NewServer(cfg Config) http.Handler {
 	cfg.limiter = newCallerLimiter(cfg.RateLimit)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return withRequestID(cfg.AccessLog, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
+	return withRequestID(cfg.AccessLog, cfg.Journal, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.

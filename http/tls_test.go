@@ -20,11 +20,17 @@ import (
 // requires a client certificate of the world's client CA, with machine
 // JWTs bound to that certificate.
 func mtlsServer(t *testing.T, w *world) (string, *syncLog) {
+	return mtlsServerBinding(t, w, true)
+}
+
+// mtlsServerBinding is mtlsServer with machine JWTs bound to the TLS
+// certificate or not.
+func mtlsServerBinding(t *testing.T, w *world, bind bool) (string, *syncLog) {
 	t.Helper()
 	store := w.fresh(t)
 	h := contacthttp.NewServer(contacthttp.Config{
 		Service: &contactd.Service{Store: store, Access: auth.RegistryAccess{Registry: store}},
-		Auth:    &auth.Production{OAuth: w.oauth, Machine: &auth.Machine{Registry: store, BindToTLS: true}},
+		Auth:    &auth.Production{OAuth: w.oauth, Machine: &auth.Machine{Registry: store, BindToTLS: bind}},
 		DB:      store,
 	})
 	srv := httptest.NewUnstartedServer(h)
@@ -130,7 +136,7 @@ func TestMutualTLS(t *testing.T) {
 		// A machine JWT of another registered certificate over acme's
 		// connection: bound to the TLS certificate, so refused.
 		status, body, err = tlsCall(good, "POST", base+"/gateway/customer/customer", authtest.MachineToken(t, w.certs["agency-inc"], ""), read)
-		if err != nil || status != 401 || !strings.Contains(body, "EV1020") {
+		if err != nil || status != 400 || !strings.Contains(body, "EV1020") {
 			t.Fatalf("JWT of another certificate: %d %s %v", status, body, err)
 		}
 		// OAuth bearer tokens are not bound; the connection still needs
@@ -150,6 +156,34 @@ func TestMutualTLS(t *testing.T) {
 		`{"AccountID":"`+incAccount+`","AccountIDType":"ACC"}`)
 	if err != nil || status != 200 {
 		t.Fatalf("agency over its own connection: %d %s %v", status, body, err)
+	}
+}
+
+// TestProviderConnection: the TLS certificate identifies the software
+// provider, the JWT the organisation it acts for (the Identity and Access
+// build pack, p. 26). Unbound, the provider's connection carries a
+// registered organisation's JWT; bound, it may not.
+func TestProviderConnection(t *testing.T) {
+	w := prodWorld(t)
+	provider := tlsClient(w, 0, w.clientCA.Client(t, "Payroll Provider", 14).TLS()) // not registered
+	read := `{"CustomerID":"` + custIRD + `","CustomerIDType":"IRD"}`
+	token := authtest.MachineToken(t, w.certs["acme"], "")
+
+	unbound, _ := mtlsServerBinding(t, w, false)
+	status, body, err := tlsCall(provider, "POST", unbound+"/gateway/customer/customer", token, read)
+	if err != nil || status != 200 || !strings.Contains(body, "Customer Contact") {
+		t.Fatalf("unbound: %d %s %v, want 200", status, body, err)
+	}
+	// Unbound is no looser about the JWT itself.
+	status, body, err = tlsCall(provider, "POST", unbound+"/gateway/customer/customer", authtest.MachineToken(t, authtest.SelfSigned(t, "nobody", 12), ""), read)
+	if err != nil || status != 400 || !strings.Contains(body, "EV1020") {
+		t.Fatalf("unbound, unregistered signer: %d %s %v, want 400 EV1020", status, body, err)
+	}
+
+	bound, _ := mtlsServerBinding(t, w, true)
+	status, body, err = tlsCall(provider, "POST", bound+"/gateway/customer/customer", token, read)
+	if err != nil || status != 400 || !strings.Contains(body, "EV1020") {
+		t.Fatalf("bound: %d %s %v, want 400 EV1020", status, body, err)
 	}
 }
 

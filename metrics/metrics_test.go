@@ -91,7 +91,7 @@ func TestObserveRequestLabels(t *testing.T) {
 	if got := metrics.OpContactDelete.String(); got != "contact_delete" {
 		t.Errorf("OpContactDelete = %q", got)
 	}
-	if ops := metrics.Operations(); len(ops) != 11 || ops[0] != "other" {
+	if ops := metrics.Operations(); len(ops) != 19 || ops[0] != "other" || ops[18] != "bic_delete" {
 		t.Errorf("Operations() = %q", ops)
 	}
 }

@@ -37,12 +37,8 @@ func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
 	if claim := s.takeClaim(); claim != nil {
 		defer s.dropClaim(claim)
 	}
-	var maxID int64
+	maxID := d.MaxID()
 	for _, sc := range d.Contacts {
-		maxID = max(maxID, sc.Contact.ID)
-		for _, p := range sc.Contact.Phones {
-			maxID = max(maxID, p.ID)
-		}
 		if n := len(sc.Contact.Phones); !sc.Ceased && (n < contactd.MinPhones || n > contactd.MaxPhones) {
 			return fmt.Errorf("postgres: load: contact %d: %d live phones: %w", sc.Contact.ID, n, contactd.Errorf(contactd.CNT103, ""))
 		}

@@ -43,6 +43,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/migration"
+	"github.com/contactd/contactd/registrydb"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -341,6 +342,12 @@ func migrateReport(ctx context.Context, pool *pgxpool.Pool, applied func(version
 			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		applied(m.Version)
+	}
+	// What SQL cannot compute, under the same lock.
+	if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		return registrydb.FillSHA1(ctx, registryTx{tx})
+	}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/auth/authtest"
 	"github.com/contactd/contactd/postgres/pgtest"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/storetest"
@@ -1040,5 +1041,38 @@ func BenchmarkPhoneWrites(b *testing.B) {
 		if err := s.CeasePhone(ctx, id, storetest.At(now)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCertificateSHA1Filled: a certificate whose SHA-1 thumbprint is not
+// recorded (as after migration 005 on a registry filled before it) is
+// found by it once the store opens again (FillSHA1).
+func TestCertificateSHA1Filled(t *testing.T) {
+	s, u := openTemp(t)
+	c := authtest.SelfSigned(t, "registered before 005", 1)
+	cert, err := contactd.ParseCertificatePEM("acme", c.PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Parties:      []contactd.Party{{ID: "acme", Kind: contactd.PartyIntermediary}},
+		Certificates: []contactd.Certificate{cert},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rawExec(s, `UPDATE reg_certificate SET sha1 = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	sha1 := contactd.ThumbprintSHA1(c.Cert.Raw)
+	if _, err := s.Certificate(ctx, sha1); !errors.Is(err, contactd.ErrNotRegistered) {
+		t.Fatalf("before: %v", err)
+	}
+	again, err := Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if got, err := again.Certificate(ctx, sha1); err != nil || got.Thumbprint != cert.Thumbprint {
+		t.Fatalf("by SHA-1 after opening again: %+v, %v", got, err)
 	}
 }

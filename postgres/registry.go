@@ -7,6 +7,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/sha1"
 	"errors"
 	"slices"
 	"time"
@@ -183,7 +184,7 @@ FROM reg_link l ORDER BY party COLLATE "C", customer_type COLLATE "C", customer_
 				d.Links = append(d.Links, l)
 				return err
 			}},
-			{`SELECT thumbprint, party, der, subject, not_before, not_after FROM reg_certificate
+			{`SELECT ` + certificateColumns + ` FROM reg_certificate
 ORDER BY party COLLATE "C", thumbprint COLLATE "C"`, func(r pgx.Rows) error {
 				c, err := scanCertificate(r)
 				d.Certificates = append(d.Certificates, c)
@@ -211,22 +212,29 @@ ORDER BY party COLLATE "C", thumbprint COLLATE "C"`, func(r pgx.Rows) error {
 	return d, nil
 }
 
+// certificateColumns are what scanCertificate reads.
+const certificateColumns = `thumbprint, party, der, subject, not_before, not_after, issuer`
+
 func scanCertificate(row pgx.Row) (contactd.Certificate, error) {
 	var c contactd.Certificate
-	if err := row.Scan(&c.Thumbprint, &c.Party, &c.DER, &c.Subject, &c.NotBefore, &c.NotAfter); err != nil {
+	if err := row.Scan(&c.Thumbprint, &c.Party, &c.DER, &c.Subject, &c.NotBefore, &c.NotAfter, &c.Issuer); err != nil {
 		return contactd.Certificate{}, err
 	}
 	c.NotBefore, c.NotAfter = c.NotBefore.UTC(), c.NotAfter.UTC()
 	return c, nil
 }
 
-// Certificate returns the certificate registered with the thumbprint.
+// Certificate returns the certificate registered with the thumbprint,
+// SHA-256 or SHA-1.
 func (s *Store) Certificate(ctx context.Context, thumbprint string) (contactd.Certificate, error) {
+	query := `SELECT ` + certificateColumns + ` FROM reg_certificate WHERE thumbprint = $1`
+	if len(thumbprint) == 2*sha1.Size {
+		query = `SELECT ` + certificateColumns + ` FROM reg_certificate WHERE sha1 = $1`
+	}
 	var c contactd.Certificate
 	err := s.read(ctx, "certificate", func(ctx context.Context) error {
 		var err error
-		c, err = scanCertificate(s.pool.QueryRow(ctx, `SELECT thumbprint, party, der, subject, not_before, not_after
-FROM reg_certificate WHERE thumbprint = $1`, thumbprint))
+		c, err = scanCertificate(s.pool.QueryRow(ctx, query, thumbprint))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return contactd.ErrNotRegistered
 		}

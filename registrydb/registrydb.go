@@ -175,10 +175,14 @@ ON CONFLICT DO NOTHING`, l.Party, ct, cv, a); err != nil {
 		case found && party != c.Party:
 			return fmt.Errorf("%s is registered to party %q; remove it before registering it to %q", what, party, c.Party)
 		case found:
+			// Registering it again replaces the agreed issuer.
+			if err := exec(`UPDATE reg_certificate SET issuer = ? WHERE thumbprint = ?`, c.Issuer, c.Thumbprint); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
 			continue
 		}
-		if err := exec(`INSERT INTO reg_certificate (thumbprint, party, der, subject, not_before, not_after) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.Thumbprint, c.Party, c.DER, c.Subject, tx.Time(c.NotBefore), tx.Time(c.NotAfter)); err != nil {
+		if err := exec(`INSERT INTO reg_certificate (thumbprint, sha1, party, der, subject, not_before, not_after, issuer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Thumbprint, contactd.ThumbprintSHA1(c.DER), c.Party, c.DER, c.Subject, tx.Time(c.NotBefore), tx.Time(c.NotAfter), c.Issuer); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
@@ -212,7 +216,7 @@ func Remove(ctx context.Context, tx Tx, d contactd.RegistryData) error {
 		del(fmt.Sprintf("consent of %s to %s", c.Logon, c.Party), `DELETE FROM reg_consent WHERE logon = ? AND party = ?`, c.Logon, c.Party)
 	}
 	for _, c := range d.Certificates {
-		del("certificate "+c.Thumbprint, `DELETE FROM reg_certificate WHERE thumbprint = ?`, c.Thumbprint)
+		del("certificate "+c.Thumbprint, `DELETE FROM reg_certificate WHERE thumbprint = ? OR sha1 = ?`, c.Thumbprint, c.Thumbprint)
 	}
 	for _, l := range d.Links {
 		del(fmt.Sprintf("link of %s to %s", l.Party, contactd.CustomerRef(l.Customer)),
@@ -248,4 +252,26 @@ func Remove(ctx context.Context, tx Tx, d contactd.RegistryData) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// FillSHA1 fills in the SHA-1 thumbprint of every certificate registered
+// before the sha1 column existed: neither SQLite nor a plain PostgreSQL
+// can hash in SQL, so the migration that adds the column leaves it NULL.
+// The stores run it, in a write transaction, right after migrating.
+func FillSHA1(ctx context.Context, tx Tx) error {
+	for {
+		var thumbprint string
+		var der []byte
+		found, err := tx.QueryRow(ctx, `SELECT thumbprint, der FROM reg_certificate WHERE sha1 IS NULL LIMIT 1`, nil, &thumbprint, &der)
+		if err != nil || !found {
+			return err
+		}
+		n, err := tx.Exec(ctx, `UPDATE reg_certificate SET sha1 = ? WHERE thumbprint = ?`, contactd.ThumbprintSHA1(der), thumbprint)
+		if err != nil {
+			return fmt.Errorf("certificate %s: sha1: %w", thumbprint, err)
+		}
+		if n != 1 {
+			return fmt.Errorf("certificate %s: sha1: %d rows updated", thumbprint, n)
+		}
+	}
 }

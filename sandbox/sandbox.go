@@ -12,6 +12,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -382,17 +383,20 @@ var contacts = []contactd.SeedContact{
 		Updated: nz("2021-03-01T09:00:00"), Phones: []contactd.Phone{nzPhone(9005454545845, "CELL", "0211234567", "")}}},
 }
 
-// Dataset returns the personas, ready for Store.Load.
+// Dataset returns the personas, ready for Store.Load. The customers' and
+// accounts' keys are given (1, 2, ... in order), so that a reset gives each
+// the key it had: a write that resolved its owner just before a reset still
+// names the same persona after it.
 func Dataset() contactd.Dataset {
 	var d contactd.Dataset
 	for _, p := range personas {
-		d.Customers = append(d.Customers, contactd.Customer{ID: p.id, Profile: mustJSON(p.profile)})
+		d.Customers = append(d.Customers, contactd.Customer{Key: int64(len(d.Customers) + 1), ID: p.id, Profile: mustJSON(p.profile)})
 		for _, r := range p.records {
 			d.Records = append(d.Records, contactd.SeedRecord{Owner: customerOwner(p.id), Record: r})
 		}
 		for _, a := range p.accounts {
 			typ := AccountType(a.id)
-			d.Accounts = append(d.Accounts, contactd.Account{ID: a.id, IDType: contactd.AccountIDTypeACC, Type: typ,
+			d.Accounts = append(d.Accounts, contactd.Account{Key: int64(len(d.Accounts) + 1), ID: a.id, IDType: contactd.AccountIDTypeACC, Type: typ,
 				Customer: p.id, Profile: accountProfile(a, typ, p.profile.Commence)})
 			for _, r := range a.records {
 				d.Records = append(d.Records, contactd.SeedRecord{Owner: accountOwner(a.id), Record: r})
@@ -415,4 +419,65 @@ func Seed(ctx context.Context, s contactd.Store) (bool, error) {
 		return false, fmt.Errorf("load sandbox personas: %w", err)
 	}
 	return true, nil
+}
+
+// IRDRule is the sandbox's IRD number rule: its personas' numbers count as
+// valid, also those whose check digit fails (102210221), because IRD's
+// test plans send them as they are. Every other number keeps the rule.
+func IRDRule() contactd.IRDRule {
+	r := contactd.IRDRule{Personas: map[string]bool{}}
+	for _, p := range personas {
+		if p.id.Type == contactd.IRD {
+			r.Personas[p.id.Value] = true
+		}
+	}
+	return r
+}
+
+// Resetter is a store that can be put back to a dataset: every data table
+// emptied and the dataset loaded, in one transaction, the schema and the
+// ID sequence kept. The SQLite and PostgreSQL stores are.
+type Resetter interface {
+	Reset(ctx context.Context, d contactd.Dataset) error
+}
+
+// Reset puts the store back to the personas, in one transaction: a
+// request sees the personas as they were before or as published, never a
+// mix. IDs issued before it are not issued again: a contact created after
+// a reset gets a higher ID than any before it.
+//
+// It refuses a store holding a customer that is not a persona: a reset
+// deletes everything, and a database with other customers is not a
+// sandbox's (a mistyped --db).
+func Reset(ctx context.Context, s contactd.Store) error {
+	r, ok := s.(Resetter)
+	if !ok {
+		return errors.New("sandbox reset: this store cannot be reset")
+	}
+	if l, ok := s.(interface {
+		Customers(ctx context.Context, limit int) ([]contactd.Customer, error)
+	}); ok {
+		held, err := l.Customers(ctx, len(personas)+1)
+		if err != nil {
+			return fmt.Errorf("sandbox reset: %w", err)
+		}
+		for _, c := range held {
+			if !isPersona(c.ID) {
+				return fmt.Errorf("sandbox reset refused: the database holds customer %s %s, which is no sandbox persona; a reset would delete it", c.ID.Type, c.ID.Value)
+			}
+		}
+	}
+	if err := r.Reset(ctx, Dataset()); err != nil {
+		return fmt.Errorf("sandbox reset: %w", err)
+	}
+	return nil
+}
+
+func isPersona(id contactd.CustomerID) bool {
+	for _, p := range personas {
+		if p.id == id {
+			return true
+		}
+	}
+	return false
 }

@@ -768,3 +768,21 @@ func checkElements(t *testing.T, ix *index, owner contactd.OwnerRef, field strin
 		}
 	}
 }
+
+// TestIRDRuleLetsOnlyPersonasThrough: the EV1022 persona's number counts
+// as valid in the sandbox; IRD_FAILED_CHECK_DIGIT's 123456789, which is
+// no customer, stays EV2234.
+func TestIRDRuleLetsOnlyPersonasThrough(t *testing.T) {
+	r := IRDRule()
+	if _, err := r.ParseCustomerID(contactd.IRD, "102210221"); err != nil {
+		t.Errorf("102210221: %v", err)
+	}
+	if _, err := r.ParseCustomerID(contactd.IRD, "123456789"); contactd.ErrorCode(err) != contactd.EV2234 {
+		t.Errorf("123456789: %v, want EV2234", err)
+	}
+	for _, c := range Dataset().Customers {
+		if _, err := r.ParseCustomerID(c.ID.Type, c.ID.Value); err != nil {
+			t.Errorf("persona %s: %v", c.ID.Value, err)
+		}
+	}
+}

@@ -35,16 +35,7 @@ func (s *Store) Load(ctx context.Context, d contactd.Dataset) error {
 }
 
 func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {
-	var maxID int64
-	for _, sc := range d.Contacts {
-		maxID = max(maxID, sc.Contact.ID)
-		for _, p := range sc.Contact.Phones {
-			maxID = max(maxID, p.ID)
-		}
-	}
-	for _, sr := range d.Records {
-		maxID = max(maxID, sr.Record.ID)
-	}
+	maxID := d.MaxID()
 	if maxID > contactd.MaxID {
 		return fmt.Errorf("ID %d is not below 2^53", maxID)
 	}

@@ -6,6 +6,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha1"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -160,7 +161,7 @@ FROM reg_link l ORDER BY 1, 2, 3`, func(r *sql.Rows) error {
 		d.Links = append(d.Links, l)
 		return err
 	})
-	each(`SELECT thumbprint, party, der, subject, not_before, not_after FROM reg_certificate ORDER BY party, thumbprint`, func(r *sql.Rows) error {
+	each(`SELECT `+certificateColumns+` FROM reg_certificate ORDER BY party, thumbprint`, func(r *sql.Rows) error {
 		c, err := scanCertificate(r)
 		d.Certificates = append(d.Certificates, c)
 		return err
@@ -191,20 +192,27 @@ func jsonStrings(s string) ([]string, error) {
 	return v, nil
 }
 
+// certificateColumns are what scanCertificate reads.
+const certificateColumns = `thumbprint, party, der, subject, not_before, not_after, issuer`
+
 func scanCertificate(sc scanner) (contactd.Certificate, error) {
 	var c contactd.Certificate
 	var nb, na int64
-	if err := sc.Scan(&c.Thumbprint, &c.Party, &c.DER, &c.Subject, &nb, &na); err != nil {
+	if err := sc.Scan(&c.Thumbprint, &c.Party, &c.DER, &c.Subject, &nb, &na, &c.Issuer); err != nil {
 		return contactd.Certificate{}, err
 	}
 	c.NotBefore, c.NotAfter = time.Unix(nb, 0).UTC(), time.Unix(na, 0).UTC()
 	return c, nil
 }
 
-// Certificate returns the certificate registered with the thumbprint.
+// Certificate returns the certificate registered with the thumbprint,
+// SHA-256 or SHA-1.
 func (s *Store) Certificate(ctx context.Context, thumbprint string) (contactd.Certificate, error) {
-	c, err := scanCertificate(s.queryRow(ctx, `SELECT thumbprint, party, der, subject, not_before, not_after
-FROM reg_certificate WHERE thumbprint = ?`, thumbprint))
+	query := `SELECT ` + certificateColumns + ` FROM reg_certificate WHERE thumbprint = ?`
+	if len(thumbprint) == 2*sha1.Size {
+		query = `SELECT ` + certificateColumns + ` FROM reg_certificate WHERE sha1 = ?`
+	}
+	c, err := scanCertificate(s.queryRow(ctx, query, thumbprint))
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Certificate{}, contactd.ErrNotRegistered
 	}

@@ -5,7 +5,7 @@
 //
 // The database holds the Store invariants itself (see migrations/001_init.sql):
 // a partial unique index allows one live contact per owner and type (CNT101),
-// another one live record per owner, kind and key (migrations/007_record.sql),
+// another one live record per owner, kind and key (migrations/008_record.sql),
 // triggers keep 1 to 5 live phones on every live contact (CNT103), refuse
 // deletes, freeze ceased rows, and keep the one ID sequence of contacts,
 // phones and records above every stored ID. The Go code checks the same rules first, inside the same write
@@ -43,6 +43,7 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/migration"
+	"github.com/contactd/contactd/registrydb"
 )
 
 //go:embed migrations/*.sql
@@ -308,7 +309,31 @@ func migrations() ([]migration.Migration, error) { return migration.List(migrati
 // it: a second process opening the same file at once waits for the lock and
 // then sees the migration done. A database migrated by a newer contactd is
 // refused.
-func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, math.MaxInt) }
+// It then fills in what SQL cannot compute (registrydb.FillSHA1).
+func migrate(ctx context.Context, db *sql.DB) error {
+	if err := migrateTo(ctx, db, math.MaxInt); err != nil {
+		return err
+	}
+	return fillCertificateSHA1(ctx, db)
+}
+
+// fillCertificateSHA1 runs registrydb.FillSHA1, taking the write lock only
+// when a certificate lacks its SHA-1 thumbprint.
+func fillCertificateSHA1(ctx context.Context, db *sql.DB) error {
+	var missing bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM reg_certificate WHERE sha1 IS NULL)`).Scan(&missing); err != nil || !missing {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := registrydb.FillSHA1(ctx, registryTx{tx}); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return tx.Commit()
+}
 
 // migrateTo is migrate up to the given version: tests build a database of
 // an earlier schema with it, to migrate a filled one.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"crypto/elliptic"
 	"errors"
 	"reflect"
 	"strings"
@@ -27,6 +28,68 @@ func RunRegistry(t *testing.T, open func(t *testing.T) RegistryStore) {
 	t.Run("ImportExportRemove", func(t *testing.T) { testRegistryImportExportRemove(t, open) })
 	t.Run("Grants", func(t *testing.T) { testRegistryGrants(t, open) })
 	t.Run("Errors", func(t *testing.T) { testRegistryErrors(t, open) })
+	t.Run("Certificates", func(t *testing.T) { testRegistryCertificates(t, open) })
+}
+
+// testRegistryCertificates: RSA and ECDSA certificates, found by their
+// SHA-256 and SHA-1 thumbprints, with the issuer agreed at registration,
+// which registering again replaces.
+func testRegistryCertificates(t *testing.T, open func(t *testing.T) RegistryStore) {
+	ctx := context.Background()
+	s := open(t)
+	ca := authtest.NewCA(t, "storetest CA", 3)
+	rsaCert, err := contactd.ParseCertificatePEM("acme", ca.Client(t, "acme rsa", 1).PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaCert.Issuer = "acme-payroll-app"
+	ecCert, err := contactd.ParseCertificatePEM("acme", ca.ClientEC(t, "acme ec", elliptic.P384()).PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ImportRegistry(ctx, contactd.RegistryData{
+		Parties:      []contactd.Party{{ID: "acme", Kind: contactd.PartyIntermediary}},
+		Certificates: []contactd.Certificate{rsaCert, ecCert},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []contactd.Certificate{rsaCert, ecCert} {
+		for _, tp := range []string{want.Thumbprint, contactd.ThumbprintSHA1(want.DER)} {
+			got, err := s.Certificate(ctx, tp)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("Certificate(%s) = %+v, %v; want %+v", tp, got, err, want)
+			}
+		}
+	}
+	if _, err := s.Certificate(ctx, strings.Repeat("A", 40)); !errors.Is(err, contactd.ErrNotRegistered) {
+		t.Errorf("an unknown SHA-1 thumbprint: %v", err)
+	}
+	if got, _ := s.ExportRegistry(ctx); len(got.Certificates) != 2 || got.Certificates[0].Issuer+got.Certificates[1].Issuer != "acme-payroll-app" {
+		t.Errorf("exported %+v", got.Certificates)
+	}
+
+	// Registering again replaces the issuer, or clears it.
+	for _, issuer := range []string{"acme-other-app", ""} {
+		again := rsaCert
+		again.Issuer = issuer
+		if err := s.ImportRegistry(ctx, contactd.RegistryData{Certificates: []contactd.Certificate{again}}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Certificate(ctx, rsaCert.Thumbprint); err != nil || got.Issuer != issuer {
+			t.Errorf("issuer after registering again with %q: %+v, %v", issuer, got, err)
+		}
+	}
+
+	// Removal by either thumbprint.
+	if err := s.RemoveRegistry(ctx, contactd.RegistryData{Certificates: []contactd.Certificate{{Thumbprint: contactd.ThumbprintSHA1(ecCert.DER)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Certificate(ctx, ecCert.Thumbprint); !errors.Is(err, contactd.ErrNotRegistered) {
+		t.Errorf("after removal by SHA-1: %v", err)
+	}
+	if _, err := s.Certificate(ctx, rsaCert.Thumbprint); err != nil {
+		t.Errorf("the other certificate: %v", err)
+	}
 }
 
 func ref(t *testing.T, s string) contactd.CustomerID {

@@ -70,16 +70,20 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 	}
 	tests = append(tests, recordTests...)
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
-			tc.fn(t, s)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosing(t, open)) })
 	}
+}
+
+// openClosing opens a store for a subtest and closes it when the subtest
+// ends.
+func openClosing[S contactd.Store](t *testing.T, open func(t *testing.T) S) S {
+	s := open(t)
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
 }
 
 // The dataset every subtest loads.

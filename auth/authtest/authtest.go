@@ -6,6 +6,9 @@
 package authtest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
@@ -101,11 +104,18 @@ func (ca *CA) Pool() *x509.CertPool {
 
 func makeCert(t testing.TB, tmpl *x509.Certificate, parent *Cert, key *rsa.PrivateKey) *Cert {
 	t.Helper()
-	signer, parentCert := key, tmpl
+	c, text := issue(t, tmpl, parent, &key.PublicKey, key)
+	return &Cert{Cert: c, Key: key, PEM: text}
+}
+
+// issue signs tmpl for pub: with parent's key, or self-signed with self.
+func issue(t testing.TB, tmpl *x509.Certificate, parent *Cert, pub any, self crypto.Signer) (*x509.Certificate, []byte) {
+	t.Helper()
+	signer, parentCert := self, tmpl
 	if parent != nil {
 		signer, parentCert = parent.Key, parent.Cert
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, &key.PublicKey, signer)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, pub, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +123,7 @@ func makeCert(t testing.TB, tmpl *x509.Certificate, parent *Cert, key *rsa.Priva
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Cert{Cert: c, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	return c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // NewCA makes a CA with the keyIndex-th key.
@@ -151,15 +161,41 @@ func (ca *CA) Server(t testing.TB, keyIndex int) *Cert {
 // Client issues a client (and signing) certificate.
 func (ca *CA) Client(t testing.TB, name string, keyIndex int) *Cert {
 	t.Helper()
+	return makeCert(t, clientTemplate(name), &ca.Cert, Key(t, keyIndex))
+}
+
+func clientTemplate(name string) *x509.Certificate {
 	now := time.Now()
-	return makeCert(t, &x509.Certificate{
+	return &x509.Certificate{
 		SerialNumber: nextSerial(),
 		Subject:      pkix.Name{CommonName: name, Organization: []string{"contactd tests"}},
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, &ca.Cert, Key(t, keyIndex))
+	}
+}
+
+// ECCert is a signing certificate with its ECDSA key (ES256/384/512).
+type ECCert struct {
+	Cert *x509.Certificate
+	Key  *ecdsa.PrivateKey
+	PEM  []byte // the certificate
+}
+
+// Thumbprint is the certificate's registry thumbprint.
+func (c *ECCert) Thumbprint() string { return contactd.Thumbprint(c.Cert.Raw) }
+
+// ClientEC issues a client (and signing) certificate with a new ECDSA key
+// on curve.
+func (ca *CA) ClientEC(t testing.TB, name string, curve elliptic.Curve) *ECCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(curve, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, text := issue(t, clientTemplate(name), &ca.Cert, &key.PublicKey, nil)
+	return &ECCert{Cert: c, Key: key, PEM: text}
 }
 
 // SelfSigned makes a self-signed signing certificate.
@@ -189,12 +225,22 @@ func MachineClaims(thumbprint, startLogon string, now time.Time, life time.Durat
 }
 
 // Sign signs claims with method and key under the header kid (none: no
-// kid); key may be jwt.UnsafeAllowNoneSignatureType for "none".
-func Sign(t testing.TB, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims) string {
+// kid); key may be jwt.UnsafeAllowNoneSignatureType for "none". header
+// holds more header fields as name, value pairs; a nil value removes the
+// field (Sign's "typ": "JWT" included).
+func Sign(t testing.TB, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims, header ...any) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(method, claims)
 	if kid != "" {
 		tok.Header["kid"] = kid
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		name, _ := header[i].(string)
+		if header[i+1] == nil {
+			delete(tok.Header, name)
+		} else {
+			tok.Header[name] = header[i+1]
+		}
 	}
 	s, err := tok.SignedString(key)
 	if err != nil {
@@ -309,13 +355,27 @@ func (i *Issuer) Sign(t testing.TB, kid string, claims jwt.MapClaims) string {
 // Opaque issues an opaque access token for sub that introspection
 // answers active until life has passed.
 func (i *Issuer) Opaque(sub string, life time.Duration) string {
+	return i.OpaqueWith(sub, life, nil)
+}
+
+// OpaqueWith is Opaque with more members in the introspection answer
+// (IRD's carries the logon in username); a nil value removes a member.
+func (i *Issuer) OpaqueWith(sub string, life time.Duration, more map[string]any) string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	token := "opaque-" + hex.EncodeToString(b)
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	i.opaque[token] = map[string]any{"active": true, "sub": sub, "iss": i.URL, "aud": i.Audience,
+	answer := map[string]any{"active": true, "sub": sub, "iss": i.URL, "aud": i.Audience,
 		"client_id": "some-app", "token_type": "Bearer", "exp": time.Now().Add(life).Unix()}
+	for k, v := range more {
+		if v == nil {
+			delete(answer, k)
+		} else {
+			answer[k] = v
+		}
+	}
+	i.opaque[token] = answer
 	return token
 }
 

@@ -4,10 +4,12 @@ package main
 // API listener. It is off unless --admin-addr (CONTACTD_ADMIN_ADDR) is set,
 // and should be bound to loopback or a management network only: pprof shows
 // stacks, command line and heap contents. It serves /debug/pprof/, the
-// Prometheus /metrics, and with --sandbox the sandbox console at /console/
+// Prometheus /metrics, and with --sandbox the sandbox console at /console/,
+// the request journal at /journal and the reset at /sandbox/reset
 // (docs/operations.md).
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +20,9 @@ import (
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/console"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/metrics"
+	"github.com/contactd/contactd/sandbox"
 )
 
 // adminRoutes is what the admin listener serves beyond pprof.
@@ -29,13 +33,20 @@ type adminRoutes struct {
 	// console is the sandbox console, served at /console/; nil outside
 	// the sandbox.
 	console http.Handler
+	// journal keeps the API's requests for the console and /journal; nil
+	// outside the sandbox.
+	journal *journal.Journal
+	// reset puts the sandbox back to its personas and clears the journal,
+	// for POST /sandbox/reset; nil outside the sandbox.
+	reset func(ctx context.Context) error
+	log   *slog.Logger
 }
 
 // newAdminRoutes makes the metrics and, for a sandbox, the console, when
 // the admin listener is on. The store is the unwrapped one: its pool
 // figures and its console listing are optional interfaces.
 func newAdminRoutes(cfg serveConfig, store contactd.Store, log *slog.Logger) (adminRoutes, error) {
-	var a adminRoutes
+	a := adminRoutes{log: log}
 	if cfg.adminAddr == "" {
 		return a, nil
 	}
@@ -51,8 +62,18 @@ func newAdminRoutes(cfg serveConfig, store contactd.Store, log *slog.Logger) (ad
 		}
 	}
 	if cfg.sandbox {
+		a.journal = journal.New(cfg.journalSize)
+		if _, ok := store.(sandbox.Resetter); ok {
+			a.reset = func(ctx context.Context) error {
+				if err := sandbox.Reset(ctx, store); err != nil {
+					return err
+				}
+				a.journal.Clear()
+				return nil
+			}
+		}
 		if l, ok := store.(console.Lister); ok {
-			a.console = console.New(console.Config{Store: store, Lister: l, Logger: log})
+			a.console = console.New(console.Config{Store: store, Lister: l, Logger: log, Journal: a.journal, Reset: a.reset})
 		} else {
 			log.Warn("this store cannot list customers: the sandbox console is not served")
 		}
@@ -78,8 +99,16 @@ func newAdminMux(routes adminRoutes) *http.ServeMux {
 		index += " /metrics"
 	}
 	if routes.console != nil {
-		mux.Handle("GET /console/", http.StripPrefix("/console", routes.console))
+		mux.Handle("/console/", http.StripPrefix("/console", routes.console))
 		index += " /console/"
+	}
+	if routes.journal != nil {
+		mux.Handle("GET /journal", console.JournalHandler(routes.journal))
+		index += " /journal"
+	}
+	if routes.reset != nil {
+		mux.Handle("POST /sandbox/reset", console.ResetHandler(routes.reset, routes.log))
+		index += " /sandbox/reset"
 	}
 
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

@@ -36,7 +36,8 @@ list the filters marked f):
   member       --party*f --logon*           the logon acts for the party
   link         --party*f --customer* [--accounts]   intermediary to client;
                --accounts limits the link to those accounts' data
-  certificate  --party f --pem (add), --thumbprint* (remove)
+  certificate  --party f --pem [--issuer] (add), --thumbprint* (remove)
+               --issuer: the iss its machine JWTs must carry (default: any)
   consent      --logon*f --party* [--expires]   the logon lets the party
                act for it (a machine JWT's startLogon)
 
@@ -49,14 +50,14 @@ Examples:
   contactd admin --db prod.db logon add --logon ana.tane --name "Ana Tane"
   contactd admin --db prod.db owner add --logon ana.tane --customer IRD:49091850
   contactd admin --db prod.db party add --party acme-tax --kind intermediary --name "Acme Tax"
-  contactd admin --db prod.db certificate add --party acme-tax --pem acme-signing.pem
+  contactd admin --db prod.db certificate add --party acme-tax --pem acme-signing.pem --issuer acme-payroll
   contactd admin --db prod.db delegation list
   contactd admin --db prod.db import registry.json
 `
 
 // adminFlags are every flag of every kind; a kind defines those it takes.
 type adminFlags struct {
-	logon, name, customer, account, expires, party, kind, accountTypes, accounts, pem, thumbprint string
+	logon, name, customer, account, expires, party, kind, accountTypes, accounts, pem, thumbprint, issuer string
 }
 
 var adminFlagHelp = map[string]string{
@@ -70,14 +71,15 @@ var adminFlagHelp = map[string]string{
 	"account-types": "an agency's account `types`, comma-separated (INC,GST)",
 	"accounts":      "limit the link to these `accounts`, comma-separated",
 	"pem":           "the certificate's PEM `file`",
-	"thumbprint":    "the certificate's `thumbprint` (SHA-256, hex)",
+	"thumbprint":    "the certificate's `thumbprint` (SHA-256 or SHA-1, hex)",
+	"issuer":        "the `iss` the certificate's machine JWTs must carry, agreed with its owner (default: any)",
 }
 
 func (f *adminFlags) define(fs *flag.FlagSet, names []string) {
 	ptr := map[string]*string{
 		"logon": &f.logon, "name": &f.name, "customer": &f.customer, "account": &f.account, "expires": &f.expires,
 		"party": &f.party, "kind": &f.kind, "account-types": &f.accountTypes, "accounts": &f.accounts,
-		"pem": &f.pem, "thumbprint": &f.thumbprint,
+		"pem": &f.pem, "thumbprint": &f.thumbprint, "issuer": &f.issuer,
 	}
 	for _, n := range names {
 		fs.StringVar(ptr[n], n, "", adminFlagHelp[n])
@@ -258,7 +260,7 @@ var adminKinds = map[string]adminKind{
 		},
 	},
 	"certificate": {
-		flags: []string{"party", "pem", "thumbprint"},
+		flags: []string{"party", "pem", "thumbprint", "issuer"},
 		entry: func(f adminFlags, add bool) (contactd.RegistryData, error) {
 			if !add {
 				tp := strings.ToUpper(strings.ReplaceAll(f.thumbprint, ":", ""))
@@ -275,13 +277,18 @@ var adminKinds = map[string]adminKind{
 			if err != nil {
 				return contactd.RegistryData{}, fmt.Errorf("%s: %w", f.pem, err)
 			}
+			c.Issuer = f.issuer
 			return contactd.RegistryData{Certificates: []contactd.Certificate{c}}, nil
 		},
 		list: func(w io.Writer, d contactd.RegistryData, f adminFlags) {
-			fmt.Fprintln(w, "THUMBPRINT\tPARTY\tSUBJECT\tNOT AFTER")
+			fmt.Fprintln(w, "THUMBPRINT\tPARTY\tSUBJECT\tNOT AFTER\tISSUER")
 			for _, c := range d.Certificates {
 				if keep(f.party, c.Party) && keep(f.thumbprint, c.Thumbprint) {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c.Thumbprint, c.Party, c.Subject, showTime(c.NotAfter))
+					issuer := c.Issuer
+					if issuer == "" {
+						issuer = "(any)"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Thumbprint, c.Party, c.Subject, showTime(c.NotAfter), issuer)
 				}
 			}
 		},
@@ -423,8 +430,12 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		warnUnheld(ctx, s, d, stderr)
 		if len(d.Certificates) == 1 {
 			c := d.Certificates[0]
-			fmt.Fprintf(stdout, "registered certificate %s to %s\n  subject %s, valid until %s\n  machine JWTs signed with it carry sub %s\n",
-				c.Thumbprint, c.Party, c.Subject, showTime(c.NotAfter), c.Thumbprint)
+			iss := "any non-empty iss"
+			if c.Issuer != "" {
+				iss = "iss " + c.Issuer
+			}
+			fmt.Fprintf(stdout, "registered certificate %s to %s\n  subject %s, valid until %s\n  machine JWTs signed with it carry sub %s (or its SHA-1 thumbprint %s) and %s\n",
+				c.Thumbprint, c.Party, c.Subject, showTime(c.NotAfter), c.Thumbprint, contactd.ThumbprintSHA1(c.DER), iss)
 			return nil
 		}
 		fmt.Fprintf(stdout, "added %s\n", kindName)

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/elliptic"
 	"crypto/tls"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth/authtest"
@@ -226,6 +230,21 @@ func TestServeProduction(t *testing.T) {
 	mustAdmin(t, db, "party", "add", "--party", "acme", "--kind", "intermediary")
 	mustAdmin(t, db, "link", "add", "--party", "acme", "--customer", "IRD:049091850")
 	mustAdmin(t, db, "certificate", "add", "--party", "acme", "--pem", writeFile(t, dir, "agent.pem", agent.PEM))
+	// An ECDSA signing certificate whose JWTs must carry the issuer agreed
+	// at registration.
+	ecAgent := clientCA.ClientEC(t, "acme ec signing", elliptic.P256())
+	out := mustAdmin(t, db, "certificate", "add", "--party", "acme", "--pem", writeFile(t, dir, "ec.pem", ecAgent.PEM), "--issuer", "acme-payroll")
+	if !strings.Contains(out, "iss acme-payroll") {
+		t.Errorf("certificate add --issuer said:\n%s", out)
+	}
+	ecToken := func(iss string) string {
+		c := authtest.MachineClaims(ecAgent.Thumbprint(), "", time.Now(), 9*time.Minute)
+		c["iss"] = iss
+		return authtest.Sign(t, jwt.SigningMethodES256, ecAgent.Key, "M2M", c)
+	}
+	// A software provider's TLS certificate: it signs no JWT and is not
+	// registered; its CN is approved.
+	provider := clientCA.Client(t, "Payroll Provider", 3)
 
 	addr := freeAddr(t)
 	base := "https://" + addr
@@ -234,6 +253,7 @@ func TestServeProduction(t *testing.T) {
 		"--tls-cert", writeFile(t, dir, "server.pem", server.PEM),
 		"--tls-key", writeFile(t, dir, "server.key", server.KeyPEM(t)),
 		"--client-ca", writeFile(t, dir, "client-ca.pem", clientCA.Cert.PEM),
+		"--client-cn", "acme signing, Payroll Provider",
 		"--oauth-jwks-url", iss.JWKSURL())
 
 	client := func(certs ...tls.Certificate) *http.Client {
@@ -278,19 +298,34 @@ func TestServeProduction(t *testing.T) {
 		{"agent's machine JWT on its own connection", authtest.MachineToken(t, agent, ""), 200, ""},
 		{"owner's OAuth token", "Bearer " + iss.Token(t, "ana"), 200, ""},
 		{"stranger's OAuth token", "Bearer " + iss.Token(t, "stan"), 403, "EV1022"},
-		{"sandbox token", sandboxToken(t), 401, "EV1020"},
-		{"machine JWT of an unregistered certificate", authtest.MachineToken(t, clientCA.Client(t, "x", 2), ""), 401, "EV1020"},
+		{"sandbox token", sandboxToken(t), 400, "EV1020"},
+		{"machine JWT of an unregistered certificate", authtest.MachineToken(t, clientCA.Client(t, "x", 2), ""), 400, "EV1020"},
+		{"ES256 JWT with the agreed issuer", ecToken("acme-payroll"), 200, ""},
+		{"ES256 JWT with another issuer", ecToken("someone-else"), 400, "EV1020"},
 	} {
 		status, body, err := do(withCert, tc.authorization, "/gateway/customer/customer", read)
 		if err != nil || status != tc.status || !strings.Contains(body, tc.code) {
 			t.Errorf("%s: %d %s %v, want %d %s", tc.name, status, body, err, tc.status, tc.code)
 		}
 	}
+	// Binding is off by default: a provider's connection carries the
+	// agent's JWT.
+	if status, body, err := do(client(provider.TLS()), authtest.MachineToken(t, agent, ""), "/gateway/customer/customer", read); err != nil || status != 200 {
+		t.Errorf("agent's JWT over the provider's connection: %d %s %v", status, body, err)
+	}
 	if _, _, err := do(client(), authtest.MachineToken(t, agent, ""), "/gateway/customer/customer", read); err == nil {
 		t.Error("served a connection without a client certificate")
 	}
-	if !strings.Contains(logs.String(), "bind_jwt_to_tls=true") {
-		t.Errorf("binding is not on by default with a client CA:\n%s", logs)
+	// --client-cn: a certificate of the client CA under another name is
+	// refused in the handshake.
+	if _, _, err := do(client(clientCA.Client(t, "Unapproved Ltd", 4).TLS()), authtest.MachineToken(t, agent, ""), "/gateway/customer/customer", read); err == nil {
+		t.Error("served a client certificate whose CN is not approved")
+	}
+	if !strings.Contains(logs.String(), `CN \"Unapproved Ltd\" is not approved`) {
+		t.Errorf("the handshake was not refused for its CN:\n%s", logs)
+	}
+	if !strings.Contains(logs.String(), "bind_jwt_to_tls=false") {
+		t.Errorf("binding is on by default with a client CA:\n%s", logs)
 	}
 }
 
@@ -316,6 +351,8 @@ func TestServeIdentityFlags(t *testing.T) {
 		{nil, env("CONTACTD_BIND_JWT_TO_TLS", "yes please"), "CONTACTD_BIND_JWT_TO_TLS"},
 		{nil, env("CONTACTD_M2M_MAX_LIFETIME", "an hour"), "CONTACTD_M2M_MAX_LIFETIME"},
 		{[]string{"--m2m-max-lifetime", "0s"}, env(), "must be positive"},
+		{[]string{"--m2m-max-lifetime", "8h1s"}, env(), "at most 8h"},
+		{[]string{"--client-cn", "Acme"}, env(), "--client-cn needs --client-ca"},
 		{[]string{"--sandbox", "--oauth-jwks-url", "http://127.0.0.1:1/jwks"}, env(), "production mode"},
 	} {
 		_, err := parseServe(tc.args, tc.getenv, io.Discard)
@@ -324,12 +361,16 @@ func TestServeIdentityFlags(t *testing.T) {
 		}
 	}
 	cfg, err := parseServe([]string{"--tls-cert", "c", "--tls-key", "k", "--client-ca", "ca"}, env(), io.Discard)
-	if err != nil || !cfg.identity.BindJWTToTLS {
-		t.Fatalf("binding not on by default with a client CA: %v %+v", err, cfg.identity)
+	if err != nil || cfg.identity.BindJWTToTLS || cfg.identity.MachineTokenLife != 8*time.Hour || cfg.identity.ClientCNs != nil {
+		t.Fatalf("defaults with a client CA (binding off, 8h, any CN): %v %+v", err, cfg.identity)
 	}
-	cfg, err = parseServe([]string{"--tls-cert", "c", "--tls-key", "k", "--client-ca", "ca", "--bind-jwt-to-tls=false"}, env(), io.Discard)
-	if err != nil || cfg.identity.BindJWTToTLS {
-		t.Fatalf("--bind-jwt-to-tls=false: %v %+v", err, cfg.identity)
+	cfg, err = parseServe([]string{"--tls-cert", "c", "--tls-key", "k", "--client-ca", "ca", "--bind-jwt-to-tls", "--client-cn", "A Ltd,B Ltd"}, env(), io.Discard)
+	if err != nil || !cfg.identity.BindJWTToTLS || !slices.Equal(cfg.identity.ClientCNs, []string{"A Ltd", "B Ltd"}) {
+		t.Fatalf("--bind-jwt-to-tls --client-cn: %v %+v", err, cfg.identity)
+	}
+	cfg, err = parseServe([]string{"--oauth-logon-claim", "myir"}, env(), io.Discard)
+	if err != nil || cfg.identity.OAuthLogonClaim != "myir" {
+		t.Fatalf("--oauth-logon-claim: %v %+v", err, cfg.identity)
 	}
 	cfg, err = parseServe(nil, env("CONTACTD_TLS_CERT", "c", "CONTACTD_TLS_KEY", "k", "CONTACTD_CLIENT_CA", "ca",
 		"CONTACTD_BIND_JWT_TO_TLS", "false", "CONTACTD_M2M_MAX_LIFETIME", "10m"), io.Discard)
@@ -348,9 +389,15 @@ func TestAdminOnPostgres(t *testing.T) {
 	if _, errOut, err := adminRun(t, db, "owner", "add", "--logon", "ana.tane", "--customer", "IRD:069096409"); err != nil {
 		t.Fatalf("owner add: %v\n%s", err, errOut)
 	}
+	mustAdmin(t, db, "party", "add", "--party", "acme", "--kind", "intermediary")
+	ec := authtest.NewCA(t, "pg CA", 3).ClientEC(t, "acme ec", elliptic.P384())
+	mustAdmin(t, db, "certificate", "add", "--party", "acme", "--pem", writeFile(t, t.TempDir(), "ec.pem", ec.PEM), "--issuer", "acme-payroll")
 	out, errOut, err := adminRun(t, db, "export")
-	if err != nil || !strings.Contains(out, "ana.tane") || !strings.Contains(out, "069096409") {
+	if err != nil || !strings.Contains(out, "ana.tane") || !strings.Contains(out, "069096409") || !strings.Contains(out, `"issuer": "acme-payroll"`) {
 		t.Fatalf("export: %v\n%s\n%s", err, out, errOut)
+	}
+	if out := mustAdmin(t, db, "certificate", "list"); !strings.Contains(out, "acme-payroll") {
+		t.Fatalf("certificate list:\n%s", out)
 	}
 	if _, errOut, err := adminRun(t, db, "logon", "remove", "--logon", "ana.tane"); err != nil {
 		t.Fatalf("logon remove: %v\n%s", err, errOut)

@@ -15,6 +15,7 @@ import (
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/auth"
 	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/logbuf"
 	"github.com/contactd/contactd/sandbox"
 )
@@ -28,12 +29,17 @@ type serveConfig struct {
 	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
 	adminAddr string           // pprof, /metrics and sandbox console listener, off when empty; see admin.go
 	rateLimit contacthttp.RateLimit
+	// journalSize is how many requests the sandbox's journal keeps
+	// (with --admin-addr, where it is shown).
+	journalSize int
+	// reset puts a sandbox back to its personas at start.
+	reset bool
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text"}
+	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text", journalSize: journal.DefaultSize}
 	if v := getenv("CONTACTD_ADDR"); v != "" {
 		cfg.addr = v
 	}
@@ -51,6 +57,13 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 		cfg.logFormat = v
 	}
 	cfg.adminAddr = getenv("CONTACTD_ADMIN_ADDR")
+	if v := getenv("CONTACTD_JOURNAL_SIZE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return cfg, fmt.Errorf("CONTACTD_JOURNAL_SIZE=%q: want a number of requests", v)
+		}
+		cfg.journalSize = n
+	}
 	if v := getenv("CONTACTD_RATE_LIMIT"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 {
@@ -65,6 +78,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After (CONTACTD_RATE_LIMIT)")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 0, "`requests` a caller may burst above --rate-limit (default: one second's worth)")
 	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/, /metrics and, with --sandbox, the console at /console/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
+	fs.IntVar(&cfg.journalSize, "journal-size", cfg.journalSize, "with --sandbox and --admin-addr: how many of the newest `requests` the request journal keeps, in memory (CONTACTD_JOURNAL_SIZE)")
+	fs.BoolVar(&cfg.reset, "reset", false, "with --sandbox: put the database back to the published personas at start (every change and request forgotten; IDs are not issued again)")
 	if err := cfg.identity.Flags(fs, getenv); err != nil {
 		return cfg, err
 	}
@@ -81,6 +96,7 @@ Flags:
 Examples:
   contactd serve --sandbox                      # sandbox on contactd.db
   contactd serve --sandbox --db /tmp/fresh.db   # a fresh sandbox
+  contactd serve --sandbox --reset              # the personas again, on contactd.db
   CONTACTD_ADDR=0.0.0.0:8443 contactd serve
 `)
 	}
@@ -89,6 +105,12 @@ Examples:
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("serve takes no arguments, got %q (flags go before arguments)", fs.Args())
+	}
+	if cfg.reset && !cfg.sandbox {
+		return cfg, fmt.Errorf("--reset puts a sandbox back to its personas: it needs --sandbox")
+	}
+	if cfg.journalSize < 1 || cfg.journalSize > 1_000_000 {
+		return cfg, fmt.Errorf("--journal-size %d: want 1 to 1,000,000 requests", cfg.journalSize)
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return cfg, fmt.Errorf("--log-format %q: want text or json", cfg.logFormat)
@@ -145,12 +167,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 	var authn contacthttp.Authenticator = auth.Unconfigured{}
 	var access contactd.Authorizer = auth.DenyAll{}
+	var irdRule contactd.IRDRule // production's: the check digit for every number
 	if cfg.sandbox {
 		loaded, err := sandbox.Seed(ctx, store)
 		if err != nil {
 			return err
 		}
-		authn, access = auth.Sandbox{}, sandbox.Access{}
+		if cfg.reset && !loaded {
+			if err := sandbox.Reset(ctx, store); err != nil {
+				return err
+			}
+			log.Info("sandbox reset to its personas (--reset)")
+		}
+		authn, access, irdRule = auth.Sandbox{}, sandbox.Access{}, sandbox.IRDRule()
 		log.Warn("SANDBOX MODE: any unexpired JWT is accepted without checking its signature; never use this for real data",
 			"db", dbName(cfg.db), "personas_loaded", loaded)
 	} else {
@@ -162,7 +191,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		authn, access = prod, registryAccess
 		log.Info("production mode: access is decided on the registry (contactd admin)",
 			"oauth_jwks", cfg.identity.OAuthJWKSURL, "oauth_introspection", cfg.identity.OAuthIntrospectionURL,
-			"client_ca", cfg.identity.ClientCA, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
+			"client_ca", cfg.identity.ClientCA, "client_cn", cfg.identity.ClientCNs, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
 	}
 	tlsConfig, err := cfg.identity.TLS()
 	if err != nil {
@@ -181,6 +210,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		Logger:    log,
 		AccessLog: accessLog,
 		Metrics:   admin.metrics,
+		IRD:       irdRule,
+		Journal:   admin.journal,
 
 		RateLimit: cfg.rateLimit,
 	})
