@@ -156,6 +156,7 @@ type customerView struct {
 	contactd.Customer
 	Anchor   string
 	Name     string
+	Records  []recordRow
 	Contacts []contactd.Contact
 	Accounts []accountView
 }
@@ -163,7 +164,23 @@ type customerView struct {
 type accountView struct {
 	contactd.Account
 	Eligible bool
+	Records  []recordRow
 	Contacts []contactd.Contact
+}
+
+// recordRow is a live name, address, BIC code or bank account, its fields
+// on one line.
+type recordRow struct {
+	contactd.Record
+	Fields string
+}
+
+func recordRows(records []contactd.Record) []recordRow {
+	rows := make([]recordRow, len(records))
+	for i, r := range records {
+		rows[i] = recordRow{Record: r, Fields: inline(r.Fields)}
+	}
+	return rows
 }
 
 func servePage(cfg Config, w http.ResponseWriter, r *http.Request) {
@@ -224,22 +241,25 @@ func load(ctx context.Context, cfg Config) (view, error) {
 	if len(customers) > cfg.MaxCustomers {
 		customers, v.CustomersTruncated = customers[:cfg.MaxCustomers], true
 	}
-	for _, c := range customers {
-		cv := customerView{Customer: c, Anchor: customerAnchor(c.ID), Name: displayName(c.Profile)}
-		cv.Contacts, err = cfg.Store.Contacts(ctx, contactd.Owner{CustomerKey: c.Key, Customer: c.ID})
+	for _, listed := range customers {
+		// The read API's own call: the customer with its records and contacts.
+		c, contacts, err := cfg.Store.CustomerContacts(ctx, listed.ID)
 		if err != nil {
 			return v, err
 		}
+		cv := customerView{Customer: c, Anchor: customerAnchor(c.ID), Name: displayName(c.Records),
+			Records: recordRows(c.Records), Contacts: contacts}
 		accounts, err := cfg.Store.CustomerAccounts(ctx, c.Key)
 		if err != nil {
 			return v, err
 		}
-		for _, a := range accounts {
-			av := accountView{Account: a, Eligible: contactd.AccountTypeEligible(a.Type)}
-			if av.Contacts, err = cfg.Store.Contacts(ctx, a.Owner()); err != nil {
+		for _, listedAccount := range accounts {
+			a, contacts, err := cfg.Store.AccountContacts(ctx, listedAccount.ID)
+			if err != nil {
 				return v, err
 			}
-			cv.Accounts = append(cv.Accounts, av)
+			cv.Accounts = append(cv.Accounts, accountView{Account: a, Eligible: contactd.AccountTypeEligible(a.Type),
+				Records: recordRows(a.Records), Contacts: contacts})
 		}
 		v.Customers = append(v.Customers, cv)
 	}
@@ -320,19 +340,15 @@ func compact(raw json.RawMessage) string {
 	return b.String()
 }
 
-// displayName is the customer's legal name from its profile, else its
-// first name, else "".
-func displayName(profile json.RawMessage) string {
-	var p struct {
-		Name []struct{ Type, Formatted string }
-	}
-	if json.Unmarshal(profile, &p) != nil || len(p.Name) == 0 {
-		return ""
-	}
-	for _, n := range p.Name {
-		if n.Type == "LGL" && n.Formatted != "" {
-			return n.Formatted
+// displayName is the customer's live legal name, else "".
+func displayName(records []contactd.Record) string {
+	for _, r := range records {
+		if r.Kind == contactd.KindName && r.Key == string(contactd.NameLegal) {
+			var n struct{ Formatted string }
+			if json.Unmarshal(r.Fields, &n) == nil {
+				return n.Formatted
+			}
 		}
 	}
-	return p.Name[0].Formatted
+	return ""
 }

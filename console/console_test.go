@@ -121,6 +121,10 @@ func TestConsoleShowsWhatTheAPIJustDid(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("rename: %d %s", status, body)
 	}
+	status, body = s.call("POST", "/gateway/bic/bic", "req-bic-3", `{"CustomerID":"069096409","CustomerIDType":"IRD","BICCode":"M696100"}`)
+	if status != 200 {
+		t.Fatalf("BIC: %d %s", status, body)
+	}
 
 	resp, page := s.page("/console/")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
@@ -138,7 +142,10 @@ func TestConsoleShowsWhatTheAPIJustDid(t *testing.T) {
 		"req-create-1", "req-rename-2", // the audit rows' request IDs
 		"contact.create", "contact.rename",
 		`id="customer-IRD-069096409"`,
-		"512100301INC003", // an account of the personas
+		"512100301INC003",                    // an account of the personas
+		"LOOK THROUGH COMPANY LTD.",          // 069096409's legal name, a record
+		`id="record-1004723453056"`,          // its LOC address
+		"M696100", "bic.create", "req-bic-3", // the BIC code just added, and its change
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("console lacks %q", want)
