@@ -63,24 +63,6 @@ func contactViews(contacts []contactd.Contact) []contactView {
 	return views
 }
 
-// readFields are the managed fields of a read: its records' and its
-// contacts', and an empty array for each of arrays that has none.
-func readFields(records []contactd.Record, contacts []contactd.Contact, arrays []string) (map[string][]byte, error) {
-	fields, err := managedFields(records)
-	if err != nil {
-		return nil, err
-	}
-	if fields["Contact"], err = json.Marshal(contactViews(contacts)); err != nil {
-		return nil, err
-	}
-	for _, name := range arrays {
-		if fields[name] == nil {
-			fields[name] = []byte("[]")
-		}
-	}
-	return fields, nil
-}
-
 func handleCustomer(cfg Config) http.Handler {
 	schema := api.RequestSchema("customer_POST_Request")
 	return apiHandler(cfg, func(w http.ResponseWriter, r *http.Request, ch contactd.Change, body []byte) error {
@@ -103,11 +85,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		fields, err := readFields(c.Records, contacts, customerArrays)
-		if err != nil {
-			return err
-		}
-		return writeRecord(w, "Customer", head, c.Profile, customerOrder, fields)
+		return writeRead(w, "Customer", head, c.Profile, customerShape, c.Records, contacts)
 	})
 }
 
@@ -130,11 +108,7 @@ func handleAccount(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		fields, err := readFields(a.Records, contacts, accountArrays)
-		if err != nil {
-			return err
-		}
-		return writeRecord(w, "Account", head, a.Profile, accountOrder, fields)
+		return writeRead(w, "Account", head, a.Profile, accountShape, a.Records, contacts)
 	})
 }
 

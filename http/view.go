@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/contactd/contactd"
 	"github.com/valyala/fastjson"
@@ -15,16 +16,31 @@ import (
 
 // How the read APIs show records. A customer or account is answered as its
 // head fields (ID, IDType, ...), then its fields in the order of the
-// published samples: each one from the live records where an update API
-// manages it, else from the stored profile. Profile fields the order does
-// not name follow, as stored.
+// published samples: each one from the live records or the contacts where
+// an update API manages it, else from the stored profile. Profile fields
+// the order does not name follow, as stored. The answer is written straight
+// into one buffer: this is the read path the performance targets measure.
 
-// customerOrder and accountOrder are the fields of the published Customer
-// and Account samples after their head, in the samples' order (which is not
-// the YAML's: where they differ the samples show what the gateway sends).
+// readShape is the field order of a read's answer and the arrays it always
+// carries, empty when there is nothing to show.
+type readShape struct {
+	order  []string
+	arrays []string
+}
+
+// The Customer and Account reads: the published samples' order (which is
+// not the YAML's: where they differ the samples show what the gateway
+// sends), "Contact":[] as the Contact API has always answered, and the
+// record arrays alike.
 var (
-	customerOrder = []string{"NZBN", "EntityType", "EntitySubType", "Commence", "Cease", "BIC", "Indicator", "Address", "Name", "Contact"}
-	accountOrder  = []string{"FilingFrequency", "Status", "FilingChannel", "BankAccount", "NameOnBankAccount", "Commence", "Cease", "Address", "Contact", "INC", "WFFTC", "GST"}
+	customerShape = readShape{
+		order:  []string{"NZBN", "EntityType", "EntitySubType", "Commence", "Cease", "BIC", "Indicator", "Address", "Name", "Contact"},
+		arrays: []string{"BIC", "Address", "Name", "Contact"},
+	}
+	accountShape = readShape{
+		order:  []string{"FilingFrequency", "Status", "FilingChannel", "BankAccount", "NameOnBankAccount", "Commence", "Cease", "Address", "Contact", "INC", "WFFTC", "GST"},
+		arrays: []string{"Address", "Contact"},
+	}
 )
 
 // recordView says how a kind of record shows in a read.
@@ -58,13 +74,22 @@ var recordViews = map[contactd.Kind]recordView{
 	contactd.KindBank: {show: []string{"BankAccount", "NameOnBankAccount"}},
 }
 
-// The arrays a customer's and an account's read always carry, empty when
-// there is nothing to show: "Contact":[] as the Contact API has always
-// answered, and the record arrays alike.
-var (
-	customerArrays = []string{"BIC", "Address", "Name", "Contact"}
-	accountArrays  = []string{"Address", "Contact"}
-)
+// Which kind of record fills a field of a read: an array (arrayKinds) or
+// a field spliced into the parent (splicedKinds). Never taken from a
+// stored profile, so that a read shows exactly the live records.
+var arrayKinds, splicedKinds = func() (map[string]contactd.Kind, map[string]contactd.Kind) {
+	arrays, spliced := map[string]contactd.Kind{}, map[string]contactd.Kind{}
+	for kind, v := range recordViews {
+		if v.field != "" {
+			arrays[v.field] = kind
+			continue
+		}
+		for _, f := range v.show {
+			spliced[f] = kind
+		}
+	}
+	return arrays, spliced
+}()
 
 // keyRank is the place of a record's key in its view's order.
 func keyRank(r contactd.Record) int {
@@ -75,112 +100,121 @@ func keyRank(r contactd.Record) int {
 	return len(keys)
 }
 
-// recordFields are the fields records manage: never taken from a stored
-// profile, so that a read shows exactly the live records.
-var recordFields = func() map[string]bool {
-	m := map[string]bool{}
-	for _, v := range recordViews {
-		if v.field != "" {
-			m[v.field] = true
-		}
-		if v.field == "" {
-			for _, f := range v.show {
-				m[f] = true
+// viewParsers parse stored profiles and record fields on the read path;
+// viewBuffers hold the answers being written.
+var (
+	viewParsers fastjson.ParserPool
+	viewBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
+
+// readWriter writes one read's answer.
+type readWriter struct {
+	b       *bytes.Buffer
+	fields  *fastjson.Parser // for one record's fields at a time
+	scratch []byte
+}
+
+// key writes ,"name": (or "name": first in an object).
+func (rw *readWriter) key(first bool, name []byte) {
+	if !first {
+		rw.b.WriteByte(',')
+	}
+	rw.scratch = strconv.AppendQuote(rw.scratch[:0], string(name))
+	rw.b.Write(rw.scratch)
+	rw.b.WriteByte(':')
+}
+
+// value writes a parsed JSON value as it is.
+func (rw *readWriter) value(v *fastjson.Value) {
+	rw.scratch = v.MarshalTo(rw.scratch[:0])
+	rw.b.Write(rw.scratch)
+}
+
+// element writes one record as an element of its kind's array.
+func (rw *readWriter) element(r contactd.Record, view recordView) error {
+	v, err := rw.fields.ParseBytes(r.Fields)
+	if err != nil {
+		return fmt.Errorf("read: record %d: %w", r.ID, err)
+	}
+	o, err := v.Object()
+	if err != nil {
+		return fmt.Errorf("read: record %d: %w", r.ID, err)
+	}
+	rw.b.WriteByte('{')
+	first := true
+	if view.idField != "" {
+		rw.key(true, []byte(view.idField))
+		rw.b.Write(strconv.AppendInt(rw.scratch[:0], r.ID, 10))
+		first = false
+	}
+	if view.show == nil {
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			rw.key(first, k)
+			rw.value(v)
+			first = false
+		})
+	} else {
+		for _, name := range view.show {
+			if v := o.Get(name); v != nil {
+				rw.key(first, []byte(name))
+				rw.value(v)
+				first = false
 			}
 		}
 	}
-	return m
-}()
+	if view.updated {
+		rw.key(first, []byte("Updated"))
+		rw.b.WriteByte('"')
+		rw.b.Write(r.Updated.In(nzTime).AppendFormat(rw.scratch[:0], updatedLayout))
+		rw.b.WriteByte('"')
+	}
+	rw.b.WriteByte('}')
+	return nil
+}
 
-// viewParsers parse stored profiles and record fields on the read path.
-var viewParsers fastjson.ParserPool
+// spliced writes the field name of the owner's live record of the kind, if
+// it has one, into the parent object.
+func (rw *readWriter) spliced(records []contactd.Record, kind contactd.Kind, name string) error {
+	for _, r := range records {
+		if r.Kind != kind {
+			continue
+		}
+		v, err := rw.fields.ParseBytes(r.Fields)
+		if err != nil {
+			return fmt.Errorf("read: record %d: %w", r.ID, err)
+		}
+		if f := v.Get(name); f != nil {
+			rw.key(false, []byte(name))
+			rw.value(f)
+		}
+	}
+	return nil
+}
 
-// managedFields renders records into the JSON values of the fields they
-// manage: an array per kind that fills one, and the fields of a kind
-// spliced into the parent. Records come in ID order and stay in it.
-func managedFields(records []contactd.Record) (map[string][]byte, error) {
-	fields := map[string][]byte{}
-	p := viewParsers.Get()
-	defer viewParsers.Put(p)
-	records = slices.Clone(records)
+// writeRead answers {"<wrapper>":{<head fields>,<fields in shape's order>}}:
+// the head, then every field of the shape's order from the records, the
+// contacts or, where no update API manages it, the stored profile, then
+// the profile's fields the order does not name. Profile and record values
+// are copied as stored, never decoded into Go values. records is sorted in
+// place.
+func writeRead(w http.ResponseWriter, wrapper string, head []byte, profile json.RawMessage, shape readShape,
+	records []contactd.Record, contacts []contactd.Contact) error {
 	slices.SortStableFunc(records, func(a, b contactd.Record) int {
 		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 			return c // each kind fills a field of its own: their relative order is free
 		}
 		return cmp.Compare(keyRank(a), keyRank(b))
 	})
-	for _, r := range records {
-		view, ok := recordViews[r.Kind]
-		if !ok {
-			return nil, fmt.Errorf("read: a record of unknown kind %q", r.Kind)
-		}
-		obj, err := p.ParseBytes(r.Fields)
-		if err != nil {
-			return nil, fmt.Errorf("read: record %d: %w", r.ID, err)
-		}
-		o, err := obj.Object()
-		if err != nil {
-			return nil, fmt.Errorf("read: record %d: %w", r.ID, err)
-		}
-		if view.field == "" {
-			for _, name := range view.show {
-				if v := o.Get(name); v != nil {
-					fields[name] = v.MarshalTo(nil)
-				}
-			}
-			continue
-		}
-		var b bytes.Buffer
-		b.WriteByte('{')
-		sep := func() {
-			if b.Len() > 1 {
-				b.WriteByte(',')
-			}
-		}
-		if view.idField != "" {
-			b.WriteString(`"` + view.idField + `":` + strconv.FormatInt(r.ID, 10))
-		}
-		if view.show == nil {
-			o.Visit(func(k []byte, v *fastjson.Value) {
-				sep()
-				b.WriteString(strconv.Quote(string(k)) + ":")
-				b.Write(v.MarshalTo(nil))
-			})
-		} else {
-			for _, name := range view.show {
-				if v := o.Get(name); v != nil {
-					sep()
-					b.WriteString(strconv.Quote(name) + ":")
-					b.Write(v.MarshalTo(nil))
-				}
-			}
-		}
-		if view.updated {
-			sep()
-			b.WriteString(`"Updated":"` + r.Updated.In(nzTime).Format(updatedLayout) + `"`)
-		}
-		b.WriteByte('}')
-		if arr := fields[view.field]; arr != nil {
-			fields[view.field] = append(arr[:len(arr)-1], ',')
-		} else {
-			fields[view.field] = []byte{'['}
-		}
-		fields[view.field] = append(append(fields[view.field], b.Bytes()...), ']')
+	contactsJSON, err := json.Marshal(contactViews(contacts))
+	if err != nil {
+		return err
 	}
-	return fields, nil
-}
-
-// writeRecord answers {"<wrapper>":{<head fields>,<fields in order>}}: the
-// head, then every field of order from managed (the records and contacts)
-// or, where managed has none, from the stored profile, then the profile's
-// fields that order does not name, as stored. The profile's values are
-// copied as stored, never decoded into Go values.
-func writeRecord(w http.ResponseWriter, wrapper string, head []byte, profile json.RawMessage, order []string, managed map[string][]byte) error {
-	p := viewParsers.Get()
-	defer viewParsers.Put(p)
+	profiles, fields := viewParsers.Get(), viewParsers.Get()
+	defer viewParsers.Put(profiles)
+	defer viewParsers.Put(fields)
 	var stored *fastjson.Object
 	if len(bytes.TrimSpace(profile)) > 0 {
-		v, err := p.ParseBytes(profile)
+		v, err := profiles.ParseBytes(profile)
 		if err != nil {
 			return fmt.Errorf("read: profile: %w", err)
 		}
@@ -188,29 +222,54 @@ func writeRecord(w http.ResponseWriter, wrapper string, head []byte, profile jso
 			return fmt.Errorf("read: profile: %w", err)
 		}
 	}
-	var b bytes.Buffer
-	b.Grow(len(head) + len(profile) + 1024)
+	b := viewBuffers.Get().(*bytes.Buffer)
+	defer viewBuffers.Put(b)
+	b.Reset()
+	rw := readWriter{b: b, fields: fields, scratch: make([]byte, 0, 64)}
 	b.WriteString(`{"` + wrapper + `":`)
 	b.Write(head[:len(head)-1]) // head without its closing brace
-	field := func(name string, value []byte) {
-		b.WriteString(`,"` + name + `":`)
-		b.Write(value)
-	}
-	named := make(map[string]bool, len(order))
-	for _, name := range order {
-		named[name] = true
-		if v, ok := managed[name]; ok {
-			field(name, v)
-		} else if stored != nil && !recordFields[name] {
+	for _, name := range shape.order {
+		switch kind, isArray := arrayKinds[name]; {
+		case name == "Contact":
+			rw.key(false, []byte(name))
+			b.Write(contactsJSON)
+		case isArray:
+			start, n := b.Len(), 0
+			rw.key(false, []byte(name))
+			b.WriteByte('[')
+			for _, r := range records {
+				if r.Kind != kind {
+					continue
+				}
+				if n > 0 {
+					b.WriteByte(',')
+				}
+				if err := rw.element(r, recordViews[kind]); err != nil {
+					return err
+				}
+				n++
+			}
+			b.WriteByte(']')
+			if n == 0 && !slices.Contains(shape.arrays, name) {
+				b.Truncate(start)
+			}
+		case splicedKinds[name] != "":
+			if err := rw.spliced(records, splicedKinds[name], name); err != nil {
+				return err
+			}
+		case stored != nil:
 			if v := stored.Get(name); v != nil {
-				field(name, v.MarshalTo(nil))
+				rw.key(false, []byte(name))
+				rw.value(v)
 			}
 		}
 	}
 	if stored != nil {
 		stored.Visit(func(k []byte, v *fastjson.Value) {
-			if !named[string(k)] && !recordFields[string(k)] {
-				field(string(k), v.MarshalTo(nil))
+			name := string(k)
+			if !slices.Contains(shape.order, name) && arrayKinds[name] == "" && splicedKinds[name] == "" {
+				rw.key(false, k)
+				rw.value(v)
 			}
 		})
 	}
