@@ -68,7 +68,7 @@ type addressDELETERequest struct{ AddressID int64 }
 
 func handleCreateAddress(cfg Config) http.Handler {
 	return operation(cfg, "address/address_POST_Request", func(r *http.Request, ch contactd.Change, req *addressPOSTRequest, body []byte) (any, error) {
-		ref, err := req.ref()
+		ref, err := req.ref(cfg.IRD)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ type bicDELETERequest struct {
 
 func handleAddBIC(cfg Config) http.Handler {
 	return operation(cfg, "bic/bic_POST_Request", func(r *http.Request, ch contactd.Change, req *bicPOSTRequest, body []byte) (any, error) {
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func handleAddBIC(cfg Config) http.Handler {
 
 func handleDeleteBIC(cfg Config) http.Handler {
 	return operation(cfg, "bic/bic_DELETE_Request", func(r *http.Request, ch contactd.Change, req *bicDELETERequest, _ []byte) (any, error) {
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return nil, err
 		}

@@ -39,7 +39,7 @@ type nameDELETERequest struct{ NameID int64 }
 
 func handleCreateName(cfg Config) http.Handler {
 	return operation(cfg, "name/name_POST_Request", func(r *http.Request, ch contactd.Change, req *namePOSTRequest, body []byte) (any, error) {
-		id, err := contactd.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
+		id, err := cfg.IRD.ParseCustomerID(contactd.CustomerIDType(req.CustomerIDType), req.CustomerID)
 		if err != nil {
 			return nil, err
 		}

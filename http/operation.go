@@ -41,6 +41,6 @@ type ownerRequest struct {
 }
 
 // ref parses the owner the request names: EV2234 for a bad IRD number.
-func (o ownerRequest) ref() (contactd.OwnerRef, error) {
-	return contactd.ParseOwnerRef(o.CustomerID, o.CustomerIDType, o.AccountID, o.AccountIDType)
+func (o ownerRequest) ref(rule contactd.IRDRule) (contactd.OwnerRef, error) {
+	return rule.ParseOwnerRef(o.CustomerID, o.CustomerIDType, o.AccountID, o.AccountIDType)
 }

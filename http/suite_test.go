@@ -371,3 +371,20 @@ func TestSuiteRaces(t *testing.T) {
 }
 
 var _ = contactd.KindName
+
+// TestSuiteEV1022Persona: the EV1022 persona, named by its IRD number
+// (whose check digit fails), is refused with EV1022 by every update API
+// in the sandbox, as IRD's test plans expect.
+func TestSuiteEV1022Persona(t *testing.T) {
+	s := newSandbox(t)
+	for _, tc := range []struct{ path, body string }{
+		{"/gateway/name/name", `{"CustomerID":"102210221","CustomerIDType":"IRD","Type":"DBACST","Unformatted":"X"}`},
+		{"/gateway/address/address", `{"CustomerID":"102210221","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":4242}}`},
+		{"/gateway/bic/bic", `{"CustomerID":"102210221","CustomerIDType":"IRD","BICCode":"A019960"}`},
+	} {
+		status, body := s.do("POST", tc.path, tc.body)
+		wantError(t, status, body, http.StatusForbidden, "EV1022")
+	}
+	status, body := s.do("POST", "/gateway/name/name", `{"CustomerID":"123456789","CustomerIDType":"IRD","Type":"DBACST","Unformatted":"X"}`)
+	wantError(t, status, body, http.StatusBadRequest, "EV2234")
+}
