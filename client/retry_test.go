@@ -375,3 +375,7 @@ func TestErrorWithoutEnvelope(t *testing.T) {
 		t.Errorf("Error() = %q lacks the request ID", e.Error())
 	}
 }
+
+func nzMobile(number string) client.Phone {
+	return client.Phone{PhoneType: client.Mobile, Country: "NZ", PhoneNumber: number}
+}
