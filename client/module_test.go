@@ -38,8 +38,8 @@ func TestVendorModuleGetsOnlyTheClient(t *testing.T) {
 		}
 		return string(out)
 	}
-	modulesOf := func(dir string) []string {
-		return strings.Fields(run(dir, "list", "-m", "-f", "{{.Path}}", "all"))
+	modulesOf := func(dir, mode string) []string {
+		return strings.Fields(run(dir, "list", mode, "-m", "-f", "{{.Path}}", "all"))
 	}
 
 	vendor := t.TempDir()
@@ -74,8 +74,8 @@ func main() {
 	run(vendor, "mod", "tidy")
 	run(vendor, "build", "./...")
 
-	own := modulesOf(clientDir) // the client, then its requirements
-	got := modulesOf(vendor)    // the vendor's module, then its requirements
+	own := modulesOf(clientDir, "-mod=readonly") // the client, then its requirements
+	got := modulesOf(vendor, "-mod=mod")         // the vendor's module, then its requirements
 	for _, m := range got[1:] {
 		if !slices.Contains(own, m) {
 			t.Errorf("the vendor's module lists %s, which the client does not require", m)
