@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -169,5 +170,18 @@ func TestHealthcheck(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "unhealthy") {
 		t.Errorf("nothing listening: %v", err)
+	}
+}
+
+// TestSourceVersionIsTheChangelogs: a checkout's build names the newest
+// release of CHANGELOG.md.
+func TestSourceVersionIsTheChangelogs(t *testing.T) {
+	b, err := os.ReadFile("../../CHANGELOG.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^## \[(v\d+\.\d+\.\d+)\]`).FindSubmatch(b)
+	if m == nil || string(m[1]) != sourceVersion {
+		t.Errorf("CHANGELOG.md's newest release %q, sourceVersion %s", m, sourceVersion)
 	}
 }
