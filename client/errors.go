@@ -16,9 +16,9 @@ type ErrorCode string
 // (so that fmt prints a code as it is). No call returns a bare ErrorCode.
 func (c ErrorCode) Error() string { return string(c) }
 
-// The published error codes of every API of the suite (api/SPEC-README.md
-// lists them with their messages). A code may answer an API the server
-// does not serve yet.
+// The published error codes of every API of the suite: Contact, Customer,
+// Account, Address, Name, Bank, BIC and Period. The codes of an API the
+// client has no calls for yet are here too, so that they stay stable.
 const (
 	EV1020 ErrorCode = "EV1020" // the token (JWT or OAuth) is not valid
 	EV1021 ErrorCode = "EV1021" // no Authorization header
