@@ -419,6 +419,8 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	return err
 }
 
+// retrying sends the call until it succeeds or may not be tried again,
+// noting its request ID, last status and attempts in info.
 func (c *Client) retrying(ctx context.Context, cl call, info *CallInfo) error {
 	info.RequestID, _ = ctx.Value(requestIDKey{}).(string)
 	if info.RequestID == "" {
