@@ -35,8 +35,16 @@ const (
 	maxRetryAfterSecs = 1 << 30
 	// maxResponseBytes bounds a response body read.
 	maxResponseBytes = 4 << 20
-	userAgent        = "contactd-client-go/1"
+	// maxRequestIDLen is the longest X-Request-ID the server keeps.
+	maxRequestIDLen = 128
 )
+
+// Version is the client's release, as its User-Agent names it.
+const Version = "0.1.0"
+
+// userAgent is the client's product token, after the caller's own (see
+// WithUserAgent).
+const userAgent = "contactd-client-go/" + Version
 
 // Client calls the Contact, Customer and Account APIs under one base URL.
 // It is safe for concurrent use.
@@ -48,6 +56,7 @@ type Client struct {
 	retries int
 	backoff time.Duration
 	keys    func() string
+	agent   string // the User-Agent header
 }
 
 // Option configures a Client.
@@ -142,6 +151,20 @@ func WithIdempotencyKeys(newKey func() string) Option {
 	}
 }
 
+// WithUserAgent names the caller's software in the User-Agent header, as
+// "product contactd-client-go/VERSION": give a product token such as
+// "acme-payroll/2.3" so that the operator can tell callers apart.
+func WithUserAgent(product string) Option {
+	return func(s *settings) error {
+		product = strings.TrimSpace(product)
+		if product == "" || strings.ContainsFunc(product, func(r rune) bool { return r < ' ' || r > '~' }) {
+			return fmt.Errorf("client: WithUserAgent %q: want printable ASCII such as name/version", product)
+		}
+		s.agent = product + " " + userAgent
+		return nil
+	}
+}
+
 // NewIdempotencyKey returns a new random key.
 func NewIdempotencyKey() string { return rand.Text() }
 
@@ -153,6 +176,41 @@ type idempotencyKey struct{}
 // another process, without creating twice.
 func ContextWithIdempotencyKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, idempotencyKey{}, key)
+}
+
+type requestIDKey struct{}
+
+// ContextWithRequestID sets the X-Request-ID of the calls made with the
+// returned context, so that the caller's own trace ID reaches the server's
+// logs and audit trail. id must be 1 to 128 printable ASCII characters
+// without spaces, or the call fails. Without one, each call sends a new
+// random ID. Every attempt of a call sends the same ID.
+func ContextWithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// CallInfo describes a finished call (see ContextWithCallInfo).
+type CallInfo struct {
+	// RequestID is the call's X-Request-ID: the one the last answer
+	// carried, else the one sent.
+	RequestID string
+	// Status is the HTTP status of the last answer, 0 when none came.
+	Status int
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+}
+
+type callInfoKey struct{}
+
+// ContextWithCallInfo returns a context whose call fills *info when it
+// ends, on success and on failure alike: the way to learn the request ID of
+// a call that succeeded.
+//
+//	var info client.CallInfo
+//	id, err := c.CreateContact(client.ContextWithCallInfo(ctx, &info), req)
+//	log.Printf("contact %d, request %s", id, info.RequestID)
+func ContextWithCallInfo(ctx context.Context, info *CallInfo) context.Context {
+	return context.WithValue(ctx, callInfoKey{}, info)
 }
 
 // New returns a client of the APIs under baseURL, such as
@@ -177,6 +235,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		timeout: DefaultTimeout,
 		retries: DefaultRetries,
 		backoff: DefaultBackoff,
+		agent:   userAgent,
 	}}
 	for _, o := range opts {
 		if err := o(&s); err != nil {
@@ -350,8 +409,25 @@ func (c *Client) Status(ctx context.Context, api string) error {
 	return c.do(ctx, call{method: http.MethodGet, path: api + "/status", retry: true})
 }
 
-// do runs a call with its retries.
+// do runs a call with its retries, and fills the context's CallInfo.
 func (c *Client) do(ctx context.Context, cl call) error {
+	var info CallInfo
+	err := c.retrying(ctx, cl, &info)
+	if out, ok := ctx.Value(callInfoKey{}).(*CallInfo); ok && out != nil {
+		*out = info
+	}
+	return err
+}
+
+// retrying sends the call until it succeeds or may not be tried again,
+// noting its request ID, last status and attempts in info.
+func (c *Client) retrying(ctx context.Context, cl call, info *CallInfo) error {
+	info.RequestID, _ = ctx.Value(requestIDKey{}).(string)
+	if info.RequestID == "" {
+		info.RequestID = rand.Text()
+	} else if !validRequestID(info.RequestID) {
+		return fmt.Errorf("client: request ID %q: want 1 to %d printable ASCII characters without spaces", info.RequestID, maxRequestIDLen)
+	}
 	var body []byte
 	if cl.body != nil {
 		var err error
@@ -361,7 +437,8 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	}
 	header := make(http.Header)
 	header.Set("Accept", "application/json")
-	header.Set("User-Agent", userAgent)
+	header.Set("User-Agent", c.agent)
+	header.Set("X-Request-ID", info.RequestID)
 	if body != nil {
 		header.Set("Content-Type", "application/json; charset=utf-8")
 	}
@@ -378,7 +455,7 @@ func (c *Client) do(ctx context.Context, cl call) error {
 	}
 	target := c.base + "/" + cl.path
 	for attempt := 0; ; attempt++ {
-		err := c.attempt(ctx, cl, target, header, body)
+		err := c.attempt(ctx, cl, target, header, body, info)
 		if err == nil || !retry || attempt >= c.retries || !retryable(ctx, err) {
 			return err
 		}
@@ -394,6 +471,20 @@ func (c *Client) do(ctx context.Context, cl call) error {
 		case <-t.C:
 		}
 	}
+}
+
+// validRequestID is the server's rule for a caller's X-Request-ID: short
+// printable ASCII without spaces.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // retryable reports whether err, the failure of one attempt, may pass on a
@@ -443,8 +534,8 @@ type transportError struct{ err error }
 func (e *transportError) Error() string { return "client: " + e.err.Error() }
 func (e *transportError) Unwrap() error { return e.err }
 
-// attempt sends the request once and reads its answer.
-func (c *Client) attempt(ctx context.Context, cl call, target string, header http.Header, body []byte) error {
+// attempt sends the request once and reads its answer, noting it in info.
+func (c *Client) attempt(ctx context.Context, cl call, target string, header http.Header, body []byte, info *CallInfo) error {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -468,17 +559,23 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, header htt
 			req.Header.Set("Authorization", authz)
 		}
 	}
+	info.Attempts++
+	info.Status = 0
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return &transportError{err}
 	}
 	defer resp.Body.Close()
+	info.Status = resp.StatusCode
+	if id := resp.Header.Get("X-Request-ID"); id != "" {
+		info.RequestID = id
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		return &transportError{err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return errorOf(resp, data)
+		return errorOf(resp, data, info.RequestID)
 	}
 	if cl.out != nil {
 		if err := json.Unmarshal(data, cl.out); err != nil {
@@ -489,10 +586,10 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, header htt
 }
 
 // errorOf reads a refusal: the published envelope when there is one.
-func errorOf(resp *http.Response, data []byte) *Error {
+func errorOf(resp *http.Response, data []byte, requestID string) *Error {
 	e := &Error{
 		Status:     resp.StatusCode,
-		RequestID:  resp.Header.Get("X-Request-ID"),
+		RequestID:  requestID,
 		RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
 	var env struct {
@@ -500,7 +597,7 @@ func errorOf(resp *http.Response, data []byte) *Error {
 	}
 	if err := json.Unmarshal(data, &env); err == nil && len(env.Errors) > 0 {
 		first := env.Errors[0]
-		e.Code, e.Type, e.Message = first.Code, first.Type, first.Message
+		e.Code, e.Type, e.Message = ErrorCode(first.Code), first.Type, first.Message
 		return e
 	}
 	snippet := strings.TrimSpace(string(data))

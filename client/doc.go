@@ -11,13 +11,32 @@
 //		client.WithIdempotencyKeys(client.NewIdempotencyKey))
 //
 // Every call takes a context, and every refusal of the API comes back as an
-// *Error carrying the published code:
+// *Error carrying the published code, an ErrorCode, which errors.Is
+// matches:
 //
 //	id, err := c.CreateContact(ctx, req)
-//	var e *client.Error
-//	if errors.As(err, &e) && e.Code == client.CNT101 {
+//	if errors.Is(err, client.CNT101) {
 //		// the owner already has a live contact of that type
 //	}
+//	var e *client.Error
+//	if errors.As(err, &e) {
+//		log.Printf("%s %s (request %s)", e.Code, e.Message, e.RequestID)
+//	}
+//
+// # Request IDs
+//
+// Every call sends an X-Request-ID, the same on each of its attempts: the
+// caller's (ContextWithRequestID) or a new random one. The server logs it
+// and sends it back. A failed call's *Error carries it; ContextWithCallInfo
+// gives it, with the status and the number of attempts, for any call,
+// successful or not. WithUserAgent names the caller's software to the
+// operator.
+//
+// # Testing
+//
+// The package sandboxtest of the server module,
+// github.com/contactd/contactd/sandboxtest, starts a contactd sandbox inside
+// a Go test: sandboxtest.Start(t) gives its URL and a token.
 //
 // # Retries
 //

@@ -177,11 +177,11 @@ func TestNoRetryOn4xx(t *testing.T) {
 // TestNoRetryOnTokenErrors: EV1020 and EV1021 are 400s, which a retry
 // cannot mend, on a call that is otherwise retried.
 func TestNoRetryOnTokenErrors(t *testing.T) {
-	for _, code := range []string{client.EV1020, client.EV1021} {
+	for _, code := range []client.ErrorCode{client.EV1020, client.EV1021} {
 		f := &flaky{failures: 1, fail: func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `{"errors":[{"code":"`+code+`","type":"security","message":"x"}]}`)
+			io.WriteString(w, `{"errors":[{"code":"`+string(code)+`","type":"security","message":"x"}]}`)
 		}}
 		err := flakyClient(t, f).Status(ctx, client.ContactAPI)
 		var e *client.Error
@@ -394,4 +394,8 @@ func TestErrorWithoutEnvelope(t *testing.T) {
 	if !strings.Contains(e.Error(), "req-42") {
 		t.Errorf("Error() = %q lacks the request ID", e.Error())
 	}
+}
+
+func nzMobile(number string) client.Phone {
+	return client.Phone{PhoneType: client.Mobile, Country: "NZ", PhoneNumber: number}
 }

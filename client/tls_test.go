@@ -98,18 +98,21 @@ func (p *pki) issue(name string, usage x509.ExtKeyUsage) (certPEM, keyPEM []byte
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 }
 
-// mtlsSandbox serves a sandbox over TLS that requires a client certificate
-// the CA signed, and records the client certificates it saw.
-func mtlsSandbox(t *testing.T, ca *pki) (*sandboxServer, *[]string) {
+// mtlsServer serves over TLS, requiring a client certificate the CA
+// signed, an API whose account list holds three accounts; it records the
+// client certificates it saw. (The client against a real contactd is
+// tested in the server module's sandboxtest.)
+func mtlsServer(t *testing.T, ca *pki) (baseURL string, seen *[]string) {
 	t.Helper()
-	h, cleanup, err := sandboxHandler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seen []string
+	var certs []string
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen = append(seen, r.TLS.PeerCertificates[0].Subject.CommonName)
-		h.ServeHTTP(w, r)
+		certs = append(certs, r.TLS.PeerCertificates[0].Subject.CommonName)
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/gateway/account/list" {
+			io.WriteString(w, `{"Accounts":[{"ID":"1","IDType":"ACC"},{"ID":"2","IDType":"ACC"},{"ID":"3","IDType":"ACC"}]}`)
+			return
+		}
+		io.WriteString(w, `{}`)
 	}))
 	certPEM, keyPEM := ca.issue("contactd", x509.ExtKeyUsageServerAuth)
 	serverCert, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -124,17 +127,23 @@ func mtlsSandbox(t *testing.T, ca *pki) (*sandboxServer, *[]string) {
 		MinVersion:   tls.VersionTLS12,
 	}
 	srv.StartTLS()
-	s, err := withToken(srv, cleanup)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/gateway", &certs
+}
+
+// newClient is a client of baseURL, failing the test on error.
+func newClient(t *testing.T, baseURL string, opts ...client.Option) *client.Client {
+	t.Helper()
+	c, err := client.New(baseURL, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	return s, &seen
+	return c
 }
 
 func TestMutualTLS(t *testing.T) {
 	ca := newPKI(t, "test CA")
-	s, seen := mtlsSandbox(t, ca)
+	s, seen := mtlsServer(t, ca)
 	clientCert, clientKey := ca.issue("vendor", x509.ExtKeyUsageClientAuth)
 
 	c := newClient(t, s, client.WithTLS(clientCert, clientKey, ca.certPEM()))

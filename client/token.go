@@ -2,10 +2,14 @@ package client
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -13,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/oauth2"
 )
 
@@ -78,7 +81,7 @@ func MachineJWT(keyPEM, certPEM []byte, issuer, startLogon string) (TokenSource,
 	if issuer == "" {
 		return nil, errors.New("client: machine JWT: an issuer (iss) is required")
 	}
-	key, err := jwt.ParseRSAPrivateKeyFromPEM(keyPEM)
+	key, err := parseRSAKey(keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("client: machine JWT key: %w", err)
 	}
@@ -140,19 +143,6 @@ type machineClaims struct {
 	Expires    int64  `json:"exp"`
 }
 
-// GetExpirationTime and the other methods make machineClaims a jwt.Claims;
-// the signer does not call them.
-func (c machineClaims) GetExpirationTime() (*jwt.NumericDate, error) {
-	return jwt.NewNumericDate(time.Unix(c.Expires, 0)), nil
-}
-func (c machineClaims) GetIssuedAt() (*jwt.NumericDate, error) {
-	return jwt.NewNumericDate(time.Unix(c.IssuedAt, 0)), nil
-}
-func (c machineClaims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
-func (c machineClaims) GetIssuer() (string, error)              { return c.Issuer, nil }
-func (c machineClaims) GetSubject() (string, error)             { return c.Subject, nil }
-func (c machineClaims) GetAudience() (jwt.ClaimStrings, error)  { return nil, nil }
-
 func (m *machineJWT) Token(context.Context) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -162,18 +152,67 @@ func (m *machineJWT) Token(context.Context) (string, error) {
 	}
 	iat := now.Truncate(time.Second)
 	exp := iat.Add(MachineJWTLife)
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, machineClaims{
+	signed, err := signRS256(m.key, machineClaims{
 		Subject:    m.subject,
 		Issuer:     m.issuer,
 		StartLogon: m.startLogon,
 		IssuedAt:   iat.Unix(),
 		Expires:    exp.Unix(),
 	})
-	t.Header["kid"] = "M2M"
-	signed, err := t.SignedString(m.key)
 	if err != nil {
 		return "", fmt.Errorf("client: sign machine JWT: %w", err)
 	}
 	m.token, m.expires = signed, exp
 	return signed, nil
+}
+
+// The module depends on the standard library and golang.org/x/oauth2 only
+// (so that a vendor's module gets nothing else), and no JWT library is
+// among them: the one JWT the client makes, RS256 over fixed claims, is
+// signed here with crypto/rsa.
+
+// machineJWTHeader is the published header, with its keys in the order a
+// JSON encoder of a map writes them.
+var machineJWTHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"M2M","typ":"JWT"}`))
+
+// signRS256 returns the compact JWS of claims: RSASSA-PKCS1-v1_5 with
+// SHA-256 (RFC 7518 section 3.3).
+func signRS256(key *rsa.PrivateKey, claims machineClaims) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	signingInput := machineJWTHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
+	digest := sha256.Sum256([]byte(signingInput))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", err
+	}
+	return signingInput + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// parseRSAKey reads the first private key block of keyPEM: PKCS #1
+// ("RSA PRIVATE KEY") or PKCS #8 ("PRIVATE KEY") holding an RSA key.
+func parseRSAKey(keyPEM []byte) (*rsa.PrivateKey, error) {
+	for rest := keyPEM; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, errors.New("no RSA PRIVATE KEY or PRIVATE KEY block in PEM")
+		}
+		switch block.Type {
+		case "RSA PRIVATE KEY":
+			return x509.ParsePKCS1PrivateKey(block.Bytes)
+		case "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			rk, ok := k.(*rsa.PrivateKey)
+			if !ok {
+				return nil, fmt.Errorf("the key is a %T, want an RSA key", k)
+			}
+			return rk, nil
+		}
+	}
 }

@@ -321,7 +321,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.SetOutput(stderr)
 	fs.StringVar(&db, "db", db, "SQLite database `file` (CONTACTD_DB)")
 	fs.Usage = func() { fmt.Fprint(stderr, adminUsage) }
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	rest := fs.Args()
@@ -335,7 +335,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		vfs := flag.NewFlagSet("admin import", flag.ContinueOnError)
 		vfs.SetOutput(stderr)
 		vfs.StringVar(&db, "db", db, "SQLite database `file` (CONTACTD_DB)")
-		if err := vfs.Parse(rest[1:]); err != nil {
+		if err := parseFlags(vfs, rest[1:]); err != nil {
 			return err
 		}
 		if vfs.NArg() != 1 {
@@ -346,7 +346,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		vfs := flag.NewFlagSet("admin export", flag.ContinueOnError)
 		vfs.SetOutput(stderr)
 		vfs.StringVar(&db, "db", db, "SQLite database `file` (CONTACTD_DB)")
-		if err := vfs.Parse(rest[1:]); err != nil {
+		if err := parseFlags(vfs, rest[1:]); err != nil {
 			return err
 		}
 		if vfs.NArg() != 0 {
@@ -385,7 +385,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stderr, "Usage: contactd admin %s %s [flags]\n\nFlags:\n", kindName, verb)
 		vfs.PrintDefaults()
 	}
-	if err := vfs.Parse(rest[2:]); err != nil {
+	if err := parseFlags(vfs, rest[2:]); err != nil {
 		return err
 	}
 	if vfs.NArg() != 0 {

@@ -54,7 +54,7 @@ Examples:
   contactd audit --from 2026-11-01 --to 2026-12-01
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

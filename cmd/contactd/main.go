@@ -9,12 +9,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"strings"
 	"syscall"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -24,71 +21,103 @@ func main() {
 			return // the help was asked for and printed
 		}
 		fmt.Fprintln(os.Stderr, "contactd:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		os.Exit(2)
 	}
 }
 
-const usage = `contactd serves the Contact API of Inland Revenue's gateway services.
+// exitError is an error that asks for an exit status other than 2.
+type exitError struct {
+	err  error
+	code int
+}
 
-Usage:
-  contactd serve [flags]   run the service
-  contactd migrate [flags] bring the database's schema up to date (PostgreSQL: before starting replicas)
-  contactd admin ...       manage the registry of parties and rights (production access)
-  contactd seed [flags]    fill a new database with synthetic customers (load tests)
-  contactd audit [flags]   list the audit trail of changes
-  contactd token           print a sandbox token valid for 9 minutes
-  contactd version         print the version
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
-Run 'contactd <command> --help' for a command's flags.
+// command is one of contactd's commands.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+}
+
+// commands are contactd's commands, in the order the usage lists them.
+var commands = []command{
+	{"serve", "[flags]", "run the service", func(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+		return serve(ctx, args, getenv, stderr)
+	}},
+	{"migrate", "[flags]", "bring the database's schema up to date (PostgreSQL: before starting replicas)", migrateCommand},
+	{"admin", "...", "manage the registry of parties and rights (production access)", admin},
+	{"seed", "[flags]", "fill a new database with synthetic customers (load tests)", seed},
+	{"audit", "[flags]", "list the audit trail of changes", audit},
+	{"token", "", "print a sandbox token valid for 9 minutes", func(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+		return token(args, stdout, stderr)
+	}},
+	{"healthcheck", "[flags]", "ask a running contactd's /healthz; exit status 0 when healthy", healthcheck},
+	{"version", "", "print the version and commit", func(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: contactd version\n\nPrints contactd's version and the commit it was built from.\n")
+		}
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		printVersion(stdout)
+		return nil
+	}},
+}
+
+// usage is the top-level help.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("contactd serves the Contact API of Inland Revenue's gateway services.\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-26s %s\n", strings.TrimSpace("contactd "+c.name+" "+c.args), c.summary)
+	}
+	b.WriteString(`
+Run 'contactd <command> --help' for a command's flags; every flag of serve
+and healthcheck, and --db of every command, can be set by its environment
+variable instead (--rate-burst: CONTACTD_RATE_BURST).
 
 Examples:
   contactd serve --sandbox --db sandbox.db
   curl -H "Authorization: $(contactd token)" localhost:8080/gateway/contact/status
-`
+`)
+	return b.String()
+}
+
+// commandNames lists the commands for an error message.
+func commandNames() string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
 
 // run is the whole program; main only supplies the process's context,
 // arguments, environment and output.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errors.New("no command given: use serve, admin, token or version")
+		fmt.Fprint(stderr, usage())
+		return fmt.Errorf("no command given: use one of %s", commandNames())
 	}
 	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], getenv, stderr)
-	case "migrate":
-		return migrateCommand(ctx, args[1:], getenv, stdout, stderr)
-	case "admin":
-		return admin(ctx, args[1:], getenv, stdout, stderr)
-	case "seed":
-		return seed(ctx, args[1:], getenv, stdout, stderr)
-	case "audit":
-		return audit(ctx, args[1:], getenv, stdout, stderr)
-	case "token":
-		return token(args[1:], stdout, stderr)
-	case "version":
-		fs := flag.NewFlagSet("version", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		fs.Usage = func() { fmt.Fprint(stderr, "Usage: contactd version\n\nPrints contactd's version.\n") }
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		fmt.Fprintln(stdout, "contactd", versionString())
-		return nil
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
+		return nil
+	case "-version", "--version":
+		printVersion(stdout)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q: use serve, admin, token or version", args[0])
-}
-
-func versionString() string {
-	if version != "" {
-		return version
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], getenv, stdout, stderr)
+		}
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
+	return fmt.Errorf("unknown command %q: use one of %s\nRun 'contactd --help' for usage.", args[0], commandNames())
 }

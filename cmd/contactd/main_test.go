@@ -152,7 +152,8 @@ func TestCommandLine(t *testing.T) {
 		wantErr string
 		wantOut string
 	}{
-		{args: []string{"version"}, wantOut: "contactd"},
+		{args: []string{"version"}, wantOut: "contactd v"},
+		{args: []string{"--version"}, wantOut: "contactd v"},
 		{args: []string{"--help"}, wantOut: "Usage"},
 		{args: nil, wantErr: "no command"},
 		{args: []string{"frobnicate"}, wantErr: "unknown command"},

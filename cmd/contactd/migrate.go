@@ -39,7 +39,7 @@ Examples:
   CONTACTD_DB=contactd.db contactd migrate
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

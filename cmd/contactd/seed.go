@@ -51,7 +51,7 @@ Example:
   contactd serve --sandbox --db bench.db
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return cfg, err
 	}
 	switch {

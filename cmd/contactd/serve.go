@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -40,47 +40,19 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text", journalSize: journal.DefaultSize}
-	if v := getenv("CONTACTD_ADDR"); v != "" {
-		cfg.addr = v
-	}
-	if v := getenv("CONTACTD_DB"); v != "" {
-		cfg.db = v
-	}
-	if v := getenv("CONTACTD_SANDBOX"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return cfg, fmt.Errorf("CONTACTD_SANDBOX=%q: want true or false", v)
-		}
-		cfg.sandbox = b
-	}
-	if v := getenv("CONTACTD_LOG_FORMAT"); v != "" {
-		cfg.logFormat = v
-	}
-	cfg.adminAddr = getenv("CONTACTD_ADMIN_ADDR")
-	if v := getenv("CONTACTD_JOURNAL_SIZE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return cfg, fmt.Errorf("CONTACTD_JOURNAL_SIZE=%q: want a number of requests", v)
-		}
-		cfg.journalSize = n
-	}
-	if v := getenv("CONTACTD_RATE_LIMIT"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 {
-			return cfg, fmt.Errorf("CONTACTD_RATE_LIMIT=%q: want requests per second, 0 for no limit", v)
-		}
-		cfg.rateLimit.PerSecond = f
-	}
-	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on (CONTACTD_ADDR)")
-	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing, or a postgres:// URL (docs/postgres.md) (CONTACTD_DB)")
-	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted (CONTACTD_SANDBOX)")
-	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json (CONTACTD_LOG_FORMAT)")
-	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After (CONTACTD_RATE_LIMIT)")
+	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on")
+	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing, or a postgres:// URL (docs/postgres.md)")
+	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted")
+	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json")
+	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 0, "`requests` a caller may burst above --rate-limit (default: one second's worth)")
-	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/, /metrics and, with --sandbox, the console at /console/; off when empty; keep it on loopback (CONTACTD_ADMIN_ADDR)")
-	fs.IntVar(&cfg.journalSize, "journal-size", cfg.journalSize, "with --sandbox and --admin-addr: how many of the newest `requests` the request journal keeps, in memory (CONTACTD_JOURNAL_SIZE)")
+	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/, /metrics and, with --sandbox, the console at /console/; off when empty; keep it on loopback")
+	fs.IntVar(&cfg.journalSize, "journal-size", cfg.journalSize, "with --sandbox and --admin-addr: how many of the newest `requests` the request journal keeps, in memory")
 	fs.BoolVar(&cfg.reset, "reset", false, "with --sandbox: put the database back to the published personas at start (every change and request forgotten; IDs are not issued again)")
 	if err := cfg.identity.Flags(fs, getenv); err != nil {
+		return cfg, err
+	}
+	if err := envFlags(fs, getenv); err != nil {
 		return cfg, err
 	}
 	fs.Usage = func() {
@@ -100,11 +72,14 @@ Examples:
   CONTACTD_ADDR=0.0.0.0:8443 contactd serve
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("serve takes no arguments, got %q (flags go before arguments)", fs.Args())
+	}
+	if cfg.rateLimit.PerSecond < 0 || cfg.rateLimit.Burst < 0 {
+		return cfg, errors.New("--rate-limit and --rate-burst must not be negative")
 	}
 	if cfg.reset && !cfg.sandbox {
 		return cfg, fmt.Errorf("--reset puts a sandbox back to its personas: it needs --sandbox")

@@ -23,7 +23,7 @@ Example:
   curl -H "Authorization: $(contactd token)" localhost:8080/gateway/contact/status
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	t, err := auth.NewSandboxToken(time.Now())

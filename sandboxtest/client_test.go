@@ -1,4 +1,6 @@
-package client_test
+// The client module's calls against the server of the same commit: the
+// client's own tests (in its module) use fakes, these use a real sandbox.
+package sandboxtest_test
 
 import (
 	"context"
@@ -11,12 +13,23 @@ import (
 	"testing"
 
 	"github.com/contactd/contactd/client"
+	"github.com/contactd/contactd/sandboxtest"
 )
 
 var ctx = context.Background()
 
 func nzMobile(number string) client.Phone {
 	return client.Phone{PhoneType: client.Mobile, Country: "NZ", PhoneNumber: number}
+}
+
+// newClient is a client of the sandbox with its token.
+func newClient(t *testing.T, s *sandboxtest.Sandbox, opts ...client.Option) *client.Client {
+	t.Helper()
+	c, err := client.New(s.URL, append([]client.Option{client.WithTokenSource(client.StaticToken(s.Token))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func findContact(cs []client.Contact, id int64) *client.Contact {
@@ -31,7 +44,7 @@ func findContact(cs []client.Contact, id int64) *client.Contact {
 // TestContactLifecycle runs every contact and phone operation on a live
 // sandbox and reads each change back.
 func TestContactLifecycle(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	c := newClient(t, s)
 
 	id, err := c.CreateContact(ctx, client.CreateContactRequest{
@@ -108,7 +121,7 @@ func TestContactLifecycle(t *testing.T) {
 }
 
 func TestAccountLevelContactAndReads(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	c := newClient(t, s)
 
 	// AccountIDType is filled in.
@@ -140,7 +153,7 @@ func TestAccountLevelContactAndReads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListAccounts: %v", err)
 	}
-	want := []client.AccountRef{{"512100301REB001", "ACC"}, {"512100301INC003", "ACC"}, {"512100301AIL023", "ACC"}}
+	want := []client.AccountRef{{ID: "512100301REB001", IDType: "ACC"}, {ID: "512100301INC003", IDType: "ACC"}, {ID: "512100301AIL023", IDType: "ACC"}}
 	if !reflect.DeepEqual(refs, want) {
 		t.Errorf("ListAccounts = %v, want %v", refs, want)
 	}
@@ -149,7 +162,7 @@ func TestAccountLevelContactAndReads(t *testing.T) {
 // TestReadsKeepEveryField compares the client's view of a customer and an
 // account, marshalled again, with the server's raw JSON: nothing is lost.
 func TestReadsKeepEveryField(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	c := newClient(t, s)
 	cust, err := c.Customer(ctx, client.IRD, "069096409")
 	if err != nil {
@@ -177,7 +190,7 @@ func TestReadsKeepEveryField(t *testing.T) {
 	sameJSON(t, acct, raw(t, s, "/account/account", `{"AccountID":"132243158GST004","AccountIDType":"ACC"}`)["Account"])
 }
 
-func raw(t *testing.T, s *sandboxServer, path, body string) map[string]json.RawMessage {
+func raw(t *testing.T, s *sandboxtest.Sandbox, path, body string) map[string]json.RawMessage {
 	t.Helper()
 	req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
 	req.Header.Set("Authorization", s.Token)
@@ -213,7 +226,7 @@ func sameJSON(t *testing.T, v any, want json.RawMessage) {
 }
 
 func TestStatus(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	c := newClient(t, s)
 	for _, api := range []string{client.ContactAPI, client.CustomerAPI, client.AccountAPI} {
 		if err := c.Status(ctx, api); err != nil {
@@ -226,7 +239,7 @@ func TestStatus(t *testing.T) {
 }
 
 func TestSecureBaseURL(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	base := strings.TrimSuffix(s.URL, "/gateway")
 	for _, u := range []string{base + "/secure/gateway", base + "/secure/gateway/", base} {
 		c, err := client.New(u, client.WithTokenSource(client.StaticToken("Bearer "+s.Token)))
@@ -246,7 +259,7 @@ func TestSecureBaseURL(t *testing.T) {
 
 // TestErrors maps each refusal of the API to its *Error.
 func TestErrors(t *testing.T) {
-	s := newSandbox(t)
+	s := sandboxtest.Start(t)
 	c := newClient(t, s)
 	noToken, err := client.New(s.URL)
 	if err != nil {
@@ -267,7 +280,8 @@ func TestErrors(t *testing.T) {
 		name       string
 		call       func() error
 		status     int
-		code, typ  string
+		code       client.ErrorCode
+		typ        string
 		message    string
 		field      string
 		checkField bool
@@ -308,30 +322,31 @@ func TestErrors(t *testing.T) {
 			if e.Field() != tc.field {
 				t.Errorf("Field() = %q, want %q", e.Field(), tc.field)
 			}
-			if !strings.Contains(err.Error(), tc.code) {
+			if !strings.Contains(err.Error(), string(tc.code)) || !errors.Is(err, tc.code) {
 				t.Errorf("Error() = %q lacks the code", err.Error())
 			}
 		})
 	}
 }
 
-// TestOAuthBearer sends an OAuth 2.0 token source's tokens as Bearer.
-func TestOAuthBearer(t *testing.T) {
-	s := newSandbox(t)
-	var seen string
-	ts := oauthSource{token: s.Token}
-	c := newClient(t, s, client.WithTokenSource(client.TokenFunc(func(ctx context.Context) (string, error) {
-		h, err := client.OAuthBearer(ts).Token(ctx)
-		seen = h
-		return h, err
-	})))
-	if err := c.Status(ctx, client.ContactAPI); err != nil {
+// TestRequestIDAndCodes: contactd keeps the caller's X-Request-ID and sends
+// it back, on success and on a refusal, which errors.Is matches by code.
+func TestRequestIDAndCodes(t *testing.T) {
+	s := sandboxtest.Start(t)
+	c := newClient(t, s, client.WithUserAgent("sandboxtest/1"))
+	var info client.CallInfo
+	if _, err := c.ListAccounts(client.ContextWithCallInfo(client.ContextWithRequestID(ctx, "vendor-trace-1"), &info), client.IRD, "069096409"); err != nil {
 		t.Fatal(err)
 	}
-	if seen != "Bearer "+s.Token {
-		t.Errorf("Authorization %q, want Bearer and the token", seen)
+	if info != (client.CallInfo{RequestID: "vendor-trace-1", Status: 200, Attempts: 1}) {
+		t.Errorf("CallInfo %+v", info)
 	}
-	if _, err := client.OAuthBearer(oauthSource{err: errors.New("refresh failed")}).Token(ctx); err == nil {
-		t.Error("a failing oauth2 source gave no error")
+	err := c.DeleteContact(client.ContextWithCallInfo(ctx, &info), 123)
+	if !errors.Is(err, client.CST404) || errors.Is(err, client.CNT101) {
+		t.Fatalf("error %v, want CST404", err)
+	}
+	var e *client.Error
+	if !errors.As(err, &e) || e.RequestID == "" || e.RequestID != info.RequestID || info.Status != 400 {
+		t.Errorf("error's request %q, CallInfo %+v", e.RequestID, info)
 	}
 }
