@@ -350,6 +350,32 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("DELETE", "/gateway/contact/contact", huge, 413)
 	c.check(s.URL, "DELETE", "/gateway/contact/contact", badToken, `{"ContactID":1295148032}`, 400)
 
+	// The Address, Name and BIC APIs.
+	created = check("POST", "/gateway/address/address", `{"CustomerID":"132244227","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":827994}}`, 200)
+	addressID := strconv.FormatInt(newID(t, created.body, "AddressID"), 10)
+	check("POST", "/gateway/address/address", `{"CustomerID":"132244227","CustomerIDType":"IRD","Type":"LOC","NewZealand":{"DPID":827994}}`, 400) // ADR101
+	check("POST", "/gateway/address/address", `{"CustomerID":"132244227","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":12345}}`, 400)  // ADR103
+	check("POST", "/gateway/address/address", `{"CustomerID":"132253579","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":827994}}`, 403)
+	check("PUT", "/gateway/address/address", `{"AddressID":`+addressID+`,"Address":{"Street":"1 RATA ST","City":"WELLINGTON","Country":"NZ"}}`, 200)
+	check("PUT", "/gateway/address/address", `{"AddressID":`+addressID+`,"Address":{"Street":"1 MAIN ST","City":"KANSAS","Country":"US"}}`, 400) // ADR102
+	check("DELETE", "/gateway/address/address", `{"AddressID":`+addressID+`}`, 200)
+	check("DELETE", "/gateway/address/address", `{"AddressID":5342356299}`, 400) // ADR100
+	check("DELETE", "/gateway/address/address", `{"AddressID":1004732460550}`, 403)
+	created = check("POST", "/gateway/name/name", `{"CustomerID":"132244227","CustomerIDType":"IRD","Type":"PREFER","FirstName":"Ana"}`, 200)
+	nameID := strconv.FormatInt(newID(t, created.body, "NameID"), 10)
+	check("POST", "/gateway/name/name", `{"CustomerID":"132244227","CustomerIDType":"IRD","Type":"PREFER","FirstName":"Ana"}`, 400) // NAM101
+	check("PUT", "/gateway/name/name", `{"NameID":`+nameID+`,"FirstName":"Aroha"}`, 200)
+	check("PUT", "/gateway/name/name", `{"NameID":1016545454547,"FirstName":"X"}`, 403)
+	check("PUT", "/gateway/name/name", `{"NameID":1004723443833,"LastName":"X"}`, 400) // NAM102
+	check("DELETE", "/gateway/name/name", `{"NameID":`+nameID+`}`, 200)
+	check("DELETE", "/gateway/name/name", `{"NameID":1004723443833}`, 400) // NAM100
+	check("POST", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960"}`, 200)
+	check("POST", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960","Commence":"9999-12-31"}`, 400) // BIC102
+	check("POST", "/gateway/bic/bic", `{"CustomerID":"139616936","CustomerIDType":"IRD","BICCode":"A019960"}`, 403)
+	check("DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960"}`, 200)
+	check("DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960"}`, 400)                      // BIC101
+	check("DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A041930","Cease":"9999-12-31"}`, 400) // BIC103
+
 	// The reads, on every persona the sandbox caller may reach.
 	customers := [][2]string{{"IRD", "132243158"}, {"IRD", "069096409"}, {"IRD", "139369673"}, {"CST", "1512100301"}, {"CST", "1512150403"}}
 	for _, id := range customers {
@@ -381,7 +407,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	c.check(s.URL, "POST", "/gateway/account/list", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 400)
 
 	// Status, documents and probes.
-	for _, name := range []string{"contact", "customer", "account"} {
+	for _, name := range []string{"contact", "customer", "account", "address", "name", "bic"} {
 		check("GET", "/gateway/"+name+"/status", "", 200)
 		check("GET", "/secure/gateway/"+name+"/status", "", 200)
 		c.check(s.URL, "GET", "/gateway/"+name+"/status", "", "", 400)
