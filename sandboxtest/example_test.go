@@ -65,7 +65,8 @@ func Example() {
 	// deleted contact 9005454545846
 }
 
-// Refusals of the API are *client.Error values carrying the published code.
+// Refusals of the API are *client.Error values carrying the published
+// code, which errors.Is matches.
 func Example_errors() {
 	sb, err := sandboxtest.New()
 	if err != nil {
@@ -84,7 +85,7 @@ func Example_errors() {
 			Phone: []client.Phone{{PhoneType: client.Home, Country: "NZ", PhoneNumber: "073471234"}}},
 	})
 	var e *client.Error
-	if errors.As(err, &e) && e.Code == client.CNT101 {
+	if errors.Is(err, client.CNT101) && errors.As(err, &e) {
 		fmt.Println(e.Status, e.Code, e.Message)
 	}
 
