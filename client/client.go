@@ -360,10 +360,101 @@ func (c *Client) DeletePhone(ctx context.Context, phoneID int64) error {
 	return c.do(ctx, call{method: http.MethodDelete, path: "contact/phone", body: body, retry: true})
 }
 
+// CreateAddress adds an address to a customer or an account and returns
+// its AddressID: ADR101 when the owner holds a live address of that type.
+func (c *Client) CreateAddress(ctx context.Context, req CreateAddressRequest) (int64, error) {
+	if req.AccountID != "" && req.AccountIDType == "" {
+		req.AccountIDType = ACC
+	}
+	var out struct{ AddressID int64 }
+	if err := c.do(ctx, call{method: http.MethodPost, path: "address/address", body: req, out: &out, creates: true}); err != nil {
+		return 0, err
+	}
+	if out.AddressID <= 0 {
+		return 0, errors.New("client: answer carries no AddressID")
+	}
+	return out.AddressID, nil
+}
+
+// UpdateAddress replaces an address with exactly one of a (its parts) and
+// dp (a New Zealand delivery point); its ID and type stay.
+func (c *Client) UpdateAddress(ctx context.Context, addressID int64, a *AddressFields, dp *DeliveryPoint) error {
+	body := struct {
+		AddressID  int64
+		Address    *AddressFields `json:",omitempty"`
+		NewZealand *DeliveryPoint `json:",omitempty"`
+	}{addressID, a, dp}
+	return c.do(ctx, call{method: http.MethodPut, path: "address/address", body: body, retry: true})
+}
+
+// DeleteAddress deletes an address for good; a customer's LOC cannot be
+// deleted (ADR100).
+func (c *Client) DeleteAddress(ctx context.Context, addressID int64) error {
+	body := struct{ AddressID int64 }{addressID}
+	return c.do(ctx, call{method: http.MethodDelete, path: "address/address", body: body, retry: true})
+}
+
+// CreateName adds a preferred (Preferred) or trade (Trade) name to a
+// customer and returns its NameID: NAM101 when it holds one of that type.
+func (c *Client) CreateName(ctx context.Context, idType, id, nameType string, n NameParts) (int64, error) {
+	body := struct {
+		CustomerID, CustomerIDType, Type string
+		NameParts
+	}{id, idType, nameType, n}
+	var out struct{ NameID int64 }
+	if err := c.do(ctx, call{method: http.MethodPost, path: "name/name", body: body, out: &out, creates: true}); err != nil {
+		return 0, err
+	}
+	if out.NameID <= 0 {
+		return 0, errors.New("client: answer carries no NameID")
+	}
+	return out.NameID, nil
+}
+
+// UpdateName replaces the parts of a name; its ID and type stay.
+func (c *Client) UpdateName(ctx context.Context, nameID int64, n NameParts) error {
+	body := struct {
+		NameID int64
+		NameParts
+	}{nameID, n}
+	return c.do(ctx, call{method: http.MethodPut, path: "name/name", body: body, retry: true})
+}
+
+// DeleteName deletes a name for good; the legal name cannot be deleted
+// (NAM100).
+func (c *Client) DeleteName(ctx context.Context, nameID int64) error {
+	body := struct{ NameID int64 }{nameID}
+	return c.do(ctx, call{method: http.MethodDelete, path: "name/name", body: body, retry: true})
+}
+
+// AddBIC adds a BIC code to a customer, commencing on commence
+// (YYYY-MM-DD, "" for today; never in the future: BIC102); a code the
+// customer holds takes the new commence date. Sent again it does the same,
+// so it is retried.
+func (c *Client) AddBIC(ctx context.Context, idType, id, code, commence string) error {
+	body := struct {
+		CustomerID, CustomerIDType, BICCode string
+		Commence                            string `json:",omitempty"`
+	}{id, idType, code, commence}
+	return c.do(ctx, call{method: http.MethodPost, path: "bic/bic", body: body, retry: true})
+}
+
+// DeleteBIC ceases a customer's BIC code on cease (YYYY-MM-DD, "" for
+// today; never in the future: BIC103): BIC101 when the customer does not
+// hold the code.
+func (c *Client) DeleteBIC(ctx context.Context, idType, id, code, cease string) error {
+	body := struct {
+		CustomerID, CustomerIDType, BICCode string
+		Cease                               string `json:",omitempty"`
+	}{id, idType, code, cease}
+	return c.do(ctx, call{method: http.MethodDelete, path: "bic/bic", body: body, retry: true})
+}
+
 type customerRequest struct{ CustomerID, CustomerIDType string }
 
 // Customer reads a customer, by IRD number (idType IRD, nine digits) or
-// customer identifier (CST), with its customer-level contacts.
+// customer identifier (CST), with its names, addresses, BIC codes and
+// customer-level contacts.
 func (c *Client) Customer(ctx context.Context, idType, id string) (*Customer, error) {
 	var out struct{ Customer *Customer }
 	if err := c.do(ctx, call{method: http.MethodPost, path: "customer/customer", body: customerRequest{id, idType}, out: &out, retry: true}); err != nil {
@@ -375,8 +466,8 @@ func (c *Client) Customer(ctx context.Context, idType, id string) (*Customer, er
 	return out.Customer, nil
 }
 
-// Account reads an account (AccountIDType ACC) with its account-level
-// contacts.
+// Account reads an account (AccountIDType ACC) with its addresses and
+// account-level contacts.
 func (c *Client) Account(ctx context.Context, accountID string) (*Account, error) {
 	body := struct{ AccountID, AccountIDType string }{accountID, ACC}
 	var out struct{ Account *Account }
@@ -398,11 +489,12 @@ func (c *Client) ListAccounts(ctx context.Context, idType, id string) ([]Account
 	return out.Accounts, nil
 }
 
-// Status asks one API (ContactAPI, CustomerAPI or AccountAPI) whether it
-// answers and accepts the client's credentials.
+// Status asks one API (ContactAPI, CustomerAPI, AccountAPI, AddressAPI,
+// NameAPI or BICAPI) whether it answers and accepts the client's
+// credentials.
 func (c *Client) Status(ctx context.Context, api string) error {
 	switch api {
-	case ContactAPI, CustomerAPI, AccountAPI:
+	case ContactAPI, CustomerAPI, AccountAPI, AddressAPI, NameAPI, BICAPI:
 	default:
 		return fmt.Errorf("client: Status: unknown API %q", api)
 	}

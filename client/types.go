@@ -35,6 +35,26 @@ const (
 	ContactAPI  = "contact"
 	CustomerAPI = "customer"
 	AccountAPI  = "account"
+	AddressAPI  = "address"
+	NameAPI     = "name"
+	BICAPI      = "bic"
+)
+
+// Address types: LOC (physical) and MAL (mailing) of a customer, PRFLOC
+// and PRFMAL of an account; an owner holds at most one live address of
+// each.
+const (
+	Physical        = "LOC"
+	Mailing         = "MAL"
+	AccountPhysical = "PRFLOC"
+	AccountMailing  = "PRFMAL"
+)
+
+// Name types the Name API manages: a preferred name (individuals only)
+// and a trade name. The legal name (LGL) is read only.
+const (
+	Preferred = "PREFER"
+	Trade     = "DBACST"
 )
 
 // Phone is a phone number as the requests carry it. Country is an ISO
@@ -115,8 +135,75 @@ type Name struct {
 	Updated    string
 }
 
-// Customer is a customer with its customer-level contacts. The fields the
-// type does not model (Address, BIC, Indicator, and any the API adds) are
+// Address is one of a customer's or an account's addresses as the reads
+// list it; Updated as Contact.Updated.
+type Address struct {
+	AddressID int64
+	Type      string // LOC, MAL, PRFLOC or PRFMAL
+	AddressFields
+	Formatted string
+	Updated   string
+}
+
+// AddressFields are an address's parts, as CreateAddress and UpdateAddress
+// send them (the Address object) and the reads show them. Street, City and
+// Country are required; Australia needs Urbanisation, State (AU-NSW) and
+// PostCode; Canada and the USA State and PostCode.
+type AddressFields struct {
+	Street       string
+	Street2      string
+	Unit         string
+	UnitType     string
+	City         string
+	State        string
+	PostCode     string
+	Country      string
+	Attention    string
+	Urbanisation string
+	District     string
+	SubDistrict  string
+	SubProvince  string
+}
+
+// DeliveryPoint is a New Zealand Post delivery point, which the API
+// resolves to its address.
+type DeliveryPoint struct {
+	DPID      int64
+	Attention string `json:",omitempty"`
+}
+
+// CreateAddressRequest is the body of POST /address: one owner (as in
+// CreateContactRequest), the type, and exactly one of Address and
+// NewZealand.
+type CreateAddressRequest struct {
+	CustomerID     string `json:",omitempty"`
+	CustomerIDType string `json:",omitempty"`
+	AccountID      string `json:",omitempty"`
+	AccountIDType  string `json:",omitempty"`
+	Type           string
+	Address        *AddressFields `json:",omitempty"`
+	NewZealand     *DeliveryPoint `json:",omitempty"`
+}
+
+// NameParts are the parts of a preferred name (FirstName or LastName
+// required) or the Unformatted text of a trade name.
+type NameParts struct {
+	Unformatted string `json:",omitempty"`
+	LastName    string `json:",omitempty"`
+	MiddleName  string `json:",omitempty"`
+	FirstName   string `json:",omitempty"`
+	Title       string `json:",omitempty"`
+	Suffix      string `json:",omitempty"`
+}
+
+// BIC is one of a customer's Business Industry Classification codes.
+type BIC struct {
+	BICCode string
+}
+
+// Customer is a customer with its names, addresses, BIC codes and
+// customer-level contacts. The fields the type does not model (Indicator,
+// and any the API adds) are
 // kept in Extra as received, and MarshalJSON writes them back after the
 // modelled ones (which it always writes, "" when the API left one out).
 type Customer struct {
@@ -127,14 +214,16 @@ type Customer struct {
 	NZBN          string
 	Commence      string
 	Cease         string
+	BIC           []BIC
+	Address       []Address
 	Name          []Name
 	Contact       []Contact
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// Account is an account with its account-level contacts. The fields the
-// type does not model (BankAccount, Address, INC, GST, WFFTC, and any the
+// Account is an account with its addresses and account-level contacts.
+// The fields the type does not model (BankAccount, INC, GST, WFFTC, and any the
 // API adds) are kept in Extra as received, and MarshalJSON writes them back
 // after the modelled ones (which it always writes).
 type Account struct {
@@ -146,6 +235,7 @@ type Account struct {
 	FilingChannel   string
 	Commence        string
 	Cease           string
+	Address         []Address
 	Contact         []Contact
 
 	Extra map[string]json.RawMessage `json:"-"`
@@ -204,8 +294,8 @@ func (a Account) MarshalJSON() ([]byte, error) {
 }
 
 var (
-	customerKnown = []string{"ID", "IDType", "EntityType", "EntitySubType", "NZBN", "Commence", "Cease", "Name", "Contact"}
-	accountKnown  = []string{"ID", "IDType", "AccountType", "Status", "FilingFrequency", "FilingChannel", "Commence", "Cease", "Contact"}
+	customerKnown = []string{"ID", "IDType", "EntityType", "EntitySubType", "NZBN", "Commence", "Cease", "BIC", "Address", "Name", "Contact"}
+	accountKnown  = []string{"ID", "IDType", "AccountType", "Status", "FilingFrequency", "FilingChannel", "Commence", "Cease", "Address", "Contact"}
 )
 
 // extraFields returns the members of the JSON object b that none of known

@@ -143,7 +143,10 @@ func TestAccountLevelContactAndReads(t *testing.T) {
 	if findContact(acct.Contact, id) == nil {
 		t.Errorf("account contacts %+v lack %d", acct.Contact, id)
 	}
-	for _, k := range []string{"Address", "INC", "BankAccount"} {
+	if len(acct.Address) == 0 || acct.Address[0].AddressID == 0 {
+		t.Errorf("account addresses %+v", acct.Address)
+	}
+	for _, k := range []string{"INC", "BankAccount"} {
 		if _, ok := acct.Extra[k]; !ok {
 			t.Errorf("account Extra lacks %s: %v", k, acct.Extra)
 		}
@@ -176,10 +179,11 @@ func TestReadsKeepEveryField(t *testing.T) {
 	if louie == nil || louie.Name != "Louie Wagner" || len(louie.Phone) != 2 || louie.Updated != "2020-07-06T14:53:36" {
 		t.Errorf("contact 1295148032: %+v", louie)
 	}
-	for _, k := range []string{"Address", "BIC", "Indicator"} {
-		if _, ok := cust.Extra[k]; !ok {
-			t.Errorf("customer Extra lacks %s", k)
-		}
+	if len(cust.Address) != 2 || cust.Address[0].Type != client.Physical || len(cust.BIC) != 1 || cust.BIC[0].BICCode != "A041930" {
+		t.Errorf("customer addresses %+v, BIC codes %+v", cust.Address, cust.BIC)
+	}
+	if _, ok := cust.Extra["Indicator"]; !ok {
+		t.Errorf("customer Extra lacks Indicator")
 	}
 	sameJSON(t, cust, raw(t, s, "/customer/customer", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`)["Customer"])
 
