@@ -8,23 +8,6 @@ import (
 
 // The Address API: customers' and accounts' addresses.
 
-// addressJSON is an address as the Address API's requests carry it.
-type addressJSON struct {
-	Street       string
-	Street2      string
-	Unit         string
-	UnitType     string
-	City         string
-	State        string
-	PostCode     string
-	Country      string
-	Attention    string
-	Urbanisation string
-	District     string
-	SubDistrict  string
-	SubProvince  string
-}
-
 // newZealandJSON is a New Zealand delivery point.
 type newZealandJSON struct {
 	DPID      int64
@@ -32,9 +15,11 @@ type newZealandJSON struct {
 }
 
 // addressBody is what a POST and a PUT carry: exactly one of Address (an
-// unverified or international address) and NewZealand (a DPID).
+// unverified or international address, decoded straight into the domain's
+// type: the schema has refused any field it does not define) and
+// NewZealand (a DPID).
 type addressBody struct {
-	Address    *addressJSON
+	Address    *contactd.Address
 	NewZealand *newZealandJSON
 }
 
@@ -47,10 +32,9 @@ func (b addressBody) address(id int64, t contactd.AddressType) (contactd.Address
 	if nz := b.NewZealand; nz != nil {
 		return contactd.Address{ID: id, Type: t, DPID: nz.DPID, Attention: nz.Attention}, nil
 	}
-	a := b.Address
-	return contactd.Address{ID: id, Type: t, Street: a.Street, Street2: a.Street2, Unit: a.Unit, UnitType: a.UnitType,
-		City: a.City, State: a.State, PostCode: a.PostCode, Country: a.Country, Attention: a.Attention,
-		Urbanisation: a.Urbanisation, District: a.District, SubDistrict: a.SubDistrict, SubProvince: a.SubProvince}, nil
+	a := *b.Address
+	a.ID, a.Type, a.DPID = id, t, 0
+	return a, nil
 }
 
 type addressPOSTRequest struct {

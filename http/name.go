@@ -8,31 +8,19 @@ import (
 
 // The Name API: a customer's preferred and trade names.
 
-// nameParts are the fields of a name as the Name API's requests carry them.
-type nameParts struct {
-	Unformatted string
-	LastName    string
-	MiddleName  string
-	FirstName   string
-	Title       string
-	Suffix      string
-}
-
-func (p nameParts) name(id int64, t contactd.NameType) contactd.Name {
-	return contactd.Name{ID: id, Type: t, Unformatted: p.Unformatted, LastName: p.LastName, MiddleName: p.MiddleName,
-		FirstName: p.FirstName, Title: p.Title, Suffix: p.Suffix}
-}
+// The name requests are decoded straight into the domain's Name: the
+// schema has refused any field it does not define, so its ID is never set
+// from a body, and its Type only by a POST.
 
 type namePOSTRequest struct {
 	CustomerID     string
 	CustomerIDType string
-	Type           string
-	nameParts
+	contactd.Name
 }
 
 type namePUTRequest struct {
 	NameID int64
-	nameParts
+	contactd.Name
 }
 
 type nameDELETERequest struct{ NameID int64 }
@@ -46,7 +34,7 @@ func handleCreateName(cfg Config) http.Handler {
 		if ch, err = withIdempotency(cfg, r, contactd.RecordOp(contactd.KindName, contactd.VerbCreate), body, ch); err != nil {
 			return nil, err
 		}
-		nameID, err := cfg.Service.CreateName(r.Context(), ch, id, req.name(0, contactd.NameType(req.Type)))
+		nameID, err := cfg.Service.CreateName(r.Context(), ch, id, req.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +44,9 @@ func handleCreateName(cfg Config) http.Handler {
 
 func handleUpdateName(cfg Config) http.Handler {
 	return operation(cfg, "name/name_PUT_Request", func(r *http.Request, ch contactd.Change, req *namePUTRequest, _ []byte) (any, error) {
-		return nil, cfg.Service.UpdateName(r.Context(), ch, req.name(req.NameID, ""))
+		n := req.Name
+		n.ID = req.NameID
+		return nil, cfg.Service.UpdateName(r.Context(), ch, n)
 	})
 }
 
