@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -370,8 +371,6 @@ func TestSuiteRaces(t *testing.T) {
 	})
 }
 
-var _ = contactd.KindName
-
 // TestSuiteEV1022Persona: the EV1022 persona, named by its IRD number
 // (whose check digit fails), is refused with EV1022 by every update API
 // in the sandbox, as IRD's test plans expect.
@@ -387,4 +386,38 @@ func TestSuiteEV1022Persona(t *testing.T) {
 	}
 	status, body := s.do("POST", "/gateway/name/name", `{"CustomerID":"123456789","CustomerIDType":"IRD","Type":"DBACST","Unformatted":"X"}`)
 	wantError(t, status, body, http.StatusBadRequest, "EV2234")
+}
+
+// TestSuiteIdempotentPOSTs: a name, an address and a BIC code POSTed twice
+// with one Idempotency-Key are created once and answer the first answer;
+// the key with another body is EV1100 naming Idempotency-Key.
+func TestSuiteIdempotentPOSTs(t *testing.T) {
+	onEachStore(t, func(t *testing.T, s *sandboxServer) {
+		for _, tc := range []struct{ path, body, other, idField string }{
+			{"/gateway/name/name", `{"CustomerID":"132245721","CustomerIDType":"IRD","Type":"DBACST","Unformatted":"ONE"}`,
+				`{"CustomerID":"132245721","CustomerIDType":"IRD","Type":"DBACST","Unformatted":"TWO"}`, "NameID"},
+			{"/gateway/address/address", `{"CustomerID":"132245721","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":4242}}`,
+				`{"CustomerID":"132245721","CustomerIDType":"IRD","Type":"MAL","NewZealand":{"DPID":4243}}`, "AddressID"},
+			{"/gateway/bic/bic", `{"CustomerID":"132245721","CustomerIDType":"IRD","BICCode":"A019960"}`,
+				`{"CustomerID":"132245721","CustomerIDType":"IRD","BICCode":"M696100"}`, ""},
+		} {
+			h := http.Header{"Authorization": {"Bearer " + s.Token}, "Idempotency-Key": {"key-" + tc.path}}
+			first, firstBody := s.doHeaders("POST", tc.path, h, tc.body)
+			again, againBody := s.doHeaders("POST", tc.path, h, tc.body)
+			if first.StatusCode != 200 || again.StatusCode != 200 || string(firstBody) != string(againBody) {
+				t.Fatalf("%s: %d %s, then %d %s", tc.path, first.StatusCode, firstBody, again.StatusCode, againBody)
+			}
+			other, otherBody := s.doHeaders("POST", tc.path, h, tc.other)
+			if e := wantError(t, other.StatusCode, otherBody, http.StatusBadRequest, "EV1100"); !strings.HasSuffix(e.Message, "Idempotency-Key") {
+				t.Fatalf("%s: the key with another body: %s", tc.path, otherBody)
+			}
+		}
+		recs, err := s.Store.Audit(context.Background(), contactd.AuditQuery{Customer: contactd.CustomerID{Type: contactd.IRD, Value: "132245721"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 3 {
+			t.Fatalf("%d audit records, want 3 (one write per key): %+v", len(recs), recs)
+		}
+	})
 }
