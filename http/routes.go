@@ -37,7 +37,8 @@ func addRoutes(mux *http.ServeMux, cfg Config) {
 	mux.Handle("/secure/gateway/customer/swagger.yaml", handleSwagger("customer"))
 	mux.Handle("/secure/gateway/account/swagger.yaml", handleSwagger("account"))
 	mux.Handle("/openapi.json", handleOpenAPI())
-	mux.Handle("/healthz", methods{http.MethodGet: handleHealthz()})
-	mux.Handle("/readyz", methods{http.MethodGet: handleReadyz(cfg)})
+	healthz, readyz := handleHealthz(), handleReadyz(cfg)
+	mux.Handle("/healthz", methods{http.MethodGet: healthz, http.MethodHead: healthz})
+	mux.Handle("/readyz", methods{http.MethodGet: readyz, http.MethodHead: readyz})
 	mux.Handle("/", handleNotFound(cfg))
 }

@@ -36,6 +36,8 @@ func (m *Metrics) Store(s contactd.Store) contactd.Store {
 		updatePhone:      o("UpdatePhone"),
 		ceasePhone:       o("CeasePhone"),
 		audit:            o("Audit"),
+		replay:           o("Replay"),
+		claimMode:        o("ClaimMode"),
 		load:             o("Load"),
 		empty:            o("Empty"),
 		ping:             o("Ping"),
@@ -50,7 +52,7 @@ type timedStore struct {
 	customer, account, customerAccounts, owner, contactOwner, phoneOwner, contacts prometheus.Observer
 	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
 	customerContacts, accountContacts                                              prometheus.Observer
-	audit, load, empty, ping                                                       prometheus.Observer
+	audit, replay, claimMode, load, empty, ping                                    prometheus.Observer
 }
 
 var _ contactd.Store = (*timedStore)(nil)
@@ -135,6 +137,16 @@ func (s *timedStore) CeasePhone(ctx context.Context, phoneID int64, ch contactd.
 func (s *timedStore) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
 	defer since(s.audit, time.Now())
 	return s.next.Audit(ctx, q)
+}
+
+func (s *timedStore) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	defer since(s.replay, time.Now())
+	return s.next.Replay(ctx, ch, op)
+}
+
+func (s *timedStore) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	defer since(s.claimMode, time.Now())
+	return s.next.ClaimMode(ctx, sandbox)
 }
 
 func (s *timedStore) Load(ctx context.Context, d contactd.Dataset) error {

@@ -73,6 +73,12 @@ func (r *replicas) UpdatePhone(ctx context.Context, p contactd.Phone, ch contact
 func (r *replicas) CeasePhone(ctx context.Context, id int64, ch contactd.Change) error {
 	return r.pick().CeasePhone(ctx, id, ch)
 }
+func (r *replicas) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	return r.pick().Replay(ctx, ch, op)
+}
+func (r *replicas) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	return r.pick().ClaimMode(ctx, sandbox)
+}
 func (r *replicas) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
 	return r.pick().Audit(ctx, q)
 }

@@ -67,6 +67,10 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 		{"ConcurrentReadersSeeInvariants", testConcurrentReaders},
 		{"AuditTrail", testAuditTrail},
 		{"Idempotency", testIdempotency},
+		{"TextInputs", testTextInputs},
+		{"ClaimMode", testClaimMode},
+		{"ClaimModeOfData", testClaimModeOfData},
+		{"ClaimModeProduction", testClaimModeProduction},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosing(t, open)) })
