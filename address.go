@@ -304,7 +304,7 @@ func (a Address) complete(accountOwner bool) (Address, error) {
 // CreateAddress adds an address to a customer or an account: ADR101 when
 // the owner has a live address of that type (every customer has a LOC).
 func (s *Service) CreateAddress(ctx context.Context, ch Change, ref OwnerRef, a Address) (int64, error) {
-	return s.PutRecord(ctx, ch, ref, Refuse, func(o Owner) (Record, error) {
+	return s.PutRecord(ctx, ch, ref, KindAddress, Refuse, func(o Owner) (Record, error) {
 		a, err := a.complete(o.AccountLevel())
 		if err != nil {
 			return Record{}, err

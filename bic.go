@@ -80,7 +80,7 @@ type bicFields struct {
 // AddBIC adds a BIC code to a customer, commencing on commence (today when
 // empty), or moves the commence date of the code when it is live already.
 func (s *Service) AddBIC(ctx context.Context, ch Change, customer CustomerID, code, commence string) (int64, error) {
-	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, Merge, func(Owner) (Record, error) {
+	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, KindBIC, Merge, func(Owner) (Record, error) {
 		c, err := ParseBICCode(code)
 		if err != nil {
 			return Record{}, err

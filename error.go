@@ -116,6 +116,14 @@ func (e *Error) Message() string {
 	return e.Code.Message()
 }
 
+// ErrUnavailable marks a failure of the database to answer in time, or
+// at all, as opposed to an unexpected one: a write past its deadline, a
+// lock another process holds, a full disk, a database that is down. The
+// HTTP layer answers it 503 with Retry-After: a later retry may succeed.
+// A write that failed so may still have happened (its COMMIT may have
+// been on its way).
+var ErrUnavailable = errors.New("the database is unavailable")
+
 // ErrorCode returns the code of err if it is (or wraps) an *Error, and
 // EU6001 for every other error: an unexpected failure reveals nothing.
 func ErrorCode(err error) Code {

@@ -189,7 +189,7 @@ func (s *Service) individual(ctx context.Context, id CustomerID) (bool, error) {
 // CreateName adds a preferred or trade name to a customer: NAM101 when it
 // has a live name of that type.
 func (s *Service) CreateName(ctx context.Context, ch Change, customer CustomerID, n Name) (int64, error) {
-	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, Refuse, func(o Owner) (Record, error) {
+	return s.PutRecord(ctx, ch, OwnerRef{Customer: customer}, KindName, Refuse, func(o Owner) (Record, error) {
 		individual, err := s.individual(ctx, o.Customer)
 		if err != nil {
 			return Record{}, err

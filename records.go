@@ -20,9 +20,15 @@ func recordFields(v any) (json.RawMessage, error) {
 // access (EV1022), account eligibility (ACT100), then the API's own rules
 // (the function each takes), then the state rules the store holds.
 
-// PutRecord adds the record build makes for the owner ref names; on says
-// what happens to a live record of the same kind and key.
-func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, on OnLive, build func(Owner) (Record, error)) (int64, error) {
+// PutRecord adds the record of the kind that build makes for the owner ref
+// names; on says what happens to a live record of the same kind and key. A
+// replayed Idempotency-Key answers the first answer before any check.
+func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, kind Kind, on OnLive, build func(Owner) (Record, error)) (_ int64, err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
+	if id, found, err := s.replay(ctx, ch, RecordOp(kind, VerbCreate)); err != nil || found {
+		return id, err
+	}
 	o, err := s.Store.Owner(ctx, ref)
 	if err != nil {
 		return 0, err
@@ -33,6 +39,9 @@ func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, on OnL
 	rec, err := build(o)
 	if err != nil {
 		return 0, err
+	}
+	if rec.Kind != kind {
+		return 0, fmt.Errorf("put record: built a %s record, want %s", rec.Kind, kind)
 	}
 	return s.Store.PutRecord(ctx, o, rec, on, s.stamp(ch))
 }
@@ -52,7 +61,9 @@ func (s *Service) liveRecord(ctx context.Context, caller Caller, kind Kind, id i
 
 // UpdateRecord replaces the live record id with the key and fields change
 // makes of it.
-func (s *Service) UpdateRecord(ctx context.Context, ch Change, kind Kind, id int64, change func(Owner, Record) (Record, error)) error {
+func (s *Service) UpdateRecord(ctx context.Context, ch Change, kind Kind, id int64, change func(Owner, Record) (Record, error)) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	o, old, err := s.liveRecord(ctx, ch.Caller, kind, id)
 	if err != nil {
 		return err
@@ -66,7 +77,9 @@ func (s *Service) UpdateRecord(ctx context.Context, ch Change, kind Kind, id int
 
 // CeaseRecord ceases the live record id once check (which may be nil)
 // allows it.
-func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int64, check func(Owner, Record) error) error {
+func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int64, check func(Owner, Record) error) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	o, r, err := s.liveRecord(ctx, ch.Caller, kind, id)
 	if err != nil {
 		return err
@@ -82,7 +95,9 @@ func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int6
 // CeaseRecordByKey ceases the owner's live record of the kind and key (a
 // BIC code, a bank account): rules, the request's own, run first; missing
 // answers when there is no such record.
-func (s *Service) CeaseRecordByKey(ctx context.Context, ch Change, ref OwnerRef, kind Kind, key string, missing Code, rules func(Owner) error) error {
+func (s *Service) CeaseRecordByKey(ctx context.Context, ch Change, ref OwnerRef, kind Kind, key string, missing Code, rules func(Owner) error) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	o, err := s.Store.Owner(ctx, ref)
 	if err != nil {
 		return err

@@ -260,6 +260,26 @@ func ParseCertificateDER(party string, der []byte) (Certificate, error) {
 	}, nil
 }
 
+// CheckSigner refuses a certificate that is not, at now, one a machine
+// may sign its JWTs with: one outside its validity, or a CA's (a CA
+// certificate signs certificates; registering it as a machine would let
+// anyone holding its key act as that machine).
+func (c Certificate) CheckSigner(now time.Time) error {
+	x, err := x509.ParseCertificate(c.DER)
+	if err != nil {
+		return fmt.Errorf("certificate: %w", err)
+	}
+	switch {
+	case x.IsCA || x.KeyUsage&x509.KeyUsageCertSign != 0:
+		return fmt.Errorf("certificate %s is a CA certificate: register the machine's own certificate", c.Subject)
+	case now.After(x.NotAfter):
+		return fmt.Errorf("certificate %s expired on %s", c.Subject, x.NotAfter.UTC().Format(time.RFC3339))
+	case now.Before(x.NotBefore):
+		return fmt.Errorf("certificate %s is not valid before %s", c.Subject, x.NotBefore.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 // PEM is the certificate as a PEM text.
 func (c Certificate) PEM() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.DER})

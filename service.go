@@ -2,6 +2,8 @@ package contactd
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -29,6 +31,16 @@ func (c Caller) ID() string {
 	return "subject:" + c.Subject
 }
 
+// RateKey names the caller for rate limits: a machine is limited by its
+// certificate whatever logon it acts for (startLogon is the caller's to
+// choose, so a limit by logon could be dodged by naming another).
+func (c Caller) RateKey() string {
+	if c.Thumbprint != "" {
+		return "cert:" + c.Thumbprint
+	}
+	return c.ID()
+}
+
 // Authorizer decides whether a caller may act on an owner's data.
 type Authorizer interface {
 	// Authorize returns nil when the caller may act on the owner's data,
@@ -41,10 +53,48 @@ type Authorizer interface {
 // existence (CST404), access (EV1022), account eligibility (ACT100), the
 // request's phones (CNT103, CNT102), then the state rules the store holds
 // (CNT101, CNT103).
+//
+// Every write runs under a deadline, WriteTimeout: when it passes, the
+// write (and the checks before it) answers ErrUnavailable. Each write
+// method begins with
+//
+//	ctx, end := s.beginWrite(ctx)
+//	defer end(&err)
 type Service struct {
 	Store  Store
 	Access Authorizer
 	Now    func() time.Time
+	// WriteTimeout bounds each write; zero is DefaultWriteTimeout.
+	WriteTimeout time.Duration
+}
+
+// DefaultWriteTimeout is how long a write may take before it answers
+// ErrUnavailable: a healthy write takes milliseconds, and a client is
+// better told to come back than kept waiting behind a stalled disk or a
+// lock.
+const DefaultWriteTimeout = 5 * time.Second
+
+// beginWrite gives a write its deadline. end, deferred with the write's
+// error, releases it and marks the error ErrUnavailable when the deadline
+// passed before the write ended: whatever failed then failed for want of
+// time.
+func (s *Service) beginWrite(ctx context.Context) (context.Context, func(*error)) {
+	d := s.WriteTimeout
+	if d <= 0 {
+		d = DefaultWriteTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	return ctx, func(errp *error) {
+		defer cancel()
+		err := *errp
+		var e *Error
+		if err == nil || errors.Is(err, ErrUnavailable) || errors.As(err, &e) {
+			return
+		}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			*errp = fmt.Errorf("%w: the write's deadline passed: %w", ErrUnavailable, err)
+		}
+	}
 }
 
 func (s *Service) now() time.Time {
@@ -73,8 +123,23 @@ func (s *Service) permit(ctx context.Context, caller Caller, o Owner) error {
 	return nil
 }
 
+// replay answers a retried POST the first answer: the ID its
+// Idempotency-Key stored, looked up before any other check, so that a
+// retry whose contact has since been deleted still gets its first answer.
+func (s *Service) replay(ctx context.Context, ch Change, op string) (int64, bool, error) {
+	if ch.Idempotency == nil {
+		return 0, false, nil
+	}
+	return s.Store.Replay(ctx, s.stamp(ch), op)
+}
+
 // CreateContact adds a contact with its phones to the owner.
-func (s *Service) CreateContact(ctx context.Context, ch Change, ref OwnerRef, c Contact) (int64, error) {
+func (s *Service) CreateContact(ctx context.Context, ch Change, ref OwnerRef, c Contact) (_ int64, err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
+	if id, found, err := s.replay(ctx, ch, OpCreateContact); err != nil || found {
+		return id, err
+	}
 	o, err := s.Store.Owner(ctx, ref)
 	if err != nil {
 		return 0, err
@@ -112,7 +177,9 @@ func (s *Service) phoneOwner(ctx context.Context, caller Caller, phoneID int64) 
 }
 
 // RenameContact changes a contact's name.
-func (s *Service) RenameContact(ctx context.Context, ch Change, contactID int64, name string) error {
+func (s *Service) RenameContact(ctx context.Context, ch Change, contactID int64, name string) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return err
 	}
@@ -120,7 +187,9 @@ func (s *Service) RenameContact(ctx context.Context, ch Change, contactID int64,
 }
 
 // DeleteContact ceases a contact and all its phones for good.
-func (s *Service) DeleteContact(ctx context.Context, ch Change, contactID int64) error {
+func (s *Service) DeleteContact(ctx context.Context, ch Change, contactID int64) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return err
 	}
@@ -128,7 +197,12 @@ func (s *Service) DeleteContact(ctx context.Context, ch Change, contactID int64)
 }
 
 // AddPhone adds a phone to a contact.
-func (s *Service) AddPhone(ctx context.Context, ch Change, contactID int64, p Phone) (int64, error) {
+func (s *Service) AddPhone(ctx context.Context, ch Change, contactID int64, p Phone) (_ int64, err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
+	if id, found, err := s.replay(ctx, ch, OpAddPhone); err != nil || found {
+		return id, err
+	}
 	if err := s.contactOwner(ctx, ch.Caller, contactID); err != nil {
 		return 0, err
 	}
@@ -139,7 +213,9 @@ func (s *Service) AddPhone(ctx context.Context, ch Change, contactID int64, p Ph
 }
 
 // UpdatePhone replaces every field of the phone p.ID.
-func (s *Service) UpdatePhone(ctx context.Context, ch Change, p Phone) error {
+func (s *Service) UpdatePhone(ctx context.Context, ch Change, p Phone) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	if err := s.phoneOwner(ctx, ch.Caller, p.ID); err != nil {
 		return err
 	}
@@ -150,7 +226,9 @@ func (s *Service) UpdatePhone(ctx context.Context, ch Change, p Phone) error {
 }
 
 // DeletePhone ceases a phone; a contact's last phone stays (CNT103).
-func (s *Service) DeletePhone(ctx context.Context, ch Change, phoneID int64) error {
+func (s *Service) DeletePhone(ctx context.Context, ch Change, phoneID int64) (err error) {
+	ctx, end := s.beginWrite(ctx)
+	defer end(&err)
 	if err := s.phoneOwner(ctx, ch.Caller, phoneID); err != nil {
 		return err
 	}

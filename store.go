@@ -92,6 +92,17 @@ type Idempotency struct {
 	Expires     time.Time
 }
 
+// Replayed is the answer to a request with the key k, for op, when the
+// store holds the key with the first request's fingerprint and operation
+// and the ID it answered: that ID, or ErrIdempotencyKeyReused when the
+// request is another.
+func (k *Idempotency) Replayed(fingerprint, firstOp, op string, id int64) (int64, bool, error) {
+	if fingerprint != k.Fingerprint || firstOp != op {
+		return 0, false, ErrIdempotencyKeyReused
+	}
+	return id, true, nil
+}
+
 // ErrIdempotencyKeyReused is an Idempotency-Key sent again with another request.
 var ErrIdempotencyKeyReused = Errorf(EV1100, "Idempotency-Key")
 
@@ -173,6 +184,7 @@ type Store interface {
 	ReadStore
 	ContactStore
 	RecordStore
+	IdempotencyStore
 	AuditStore
 	AdminStore
 }
@@ -206,9 +218,10 @@ type ReadStore interface {
 // Unknown or ceased identifiers are *Error CST404. Every write is one
 // transaction that is durable when the method returns, and that appends
 // its audit record. The change's Time sets Updated; a contact's Updated
-// never moves backwards and moves at least one second forward on every
-// change, so that the second-resolution Updated the API shows always
-// changes.
+// never moves backwards, and a change moves it to the change's Time or,
+// when that is not later, one second on, so that the second-resolution
+// Updated the API shows changes; but never to more than one second past
+// the change's Time.
 type ContactStore interface {
 	// ContactOwner returns the owner of a live contact.
 	ContactOwner(ctx context.Context, contactID int64) (Owner, error)
@@ -235,6 +248,18 @@ type ContactStore interface {
 	CeasePhone(ctx context.Context, phoneID int64, ch Change) error
 }
 
+// IdempotencyStore answers a POST's Idempotency-Key before any other check.
+type IdempotencyStore interface {
+	// Replay looks up the change's Idempotency key for the caller among
+	// the keys that have not expired at ch.Time: the ID the first write
+	// with it answered and true; ErrIdempotencyKeyReused when the key was
+	// used for another request (another fingerprint or operation); false
+	// when it is unknown or ch has no key. The write methods make the
+	// same check inside their transaction, which decides when duplicates
+	// race; Replay lets the first answer be given before any other check.
+	Replay(ctx context.Context, ch Change, op string) (id int64, found bool, err error)
+}
+
 // AuditStore reads the audit trail that every write appends to.
 type AuditStore interface {
 	// Audit lists audit records in the order they were appended.
@@ -246,6 +271,11 @@ type AdminStore interface {
 	// Load adds a dataset in one transaction, keeping its IDs, and makes
 	// sure every ID issued later is above every ID in it.
 	Load(ctx context.Context, d Dataset) error
+	// ClaimMode records whether the database is a sandbox, if it records
+	// nothing yet, and returns what it records: sandbox as asked on a
+	// database without customers, false (production) on one that holds
+	// some. Once recorded, the mode never changes.
+	ClaimMode(ctx context.Context, sandbox bool) (recorded bool, err error)
 	// Empty reports whether the store holds no customer.
 	Empty(ctx context.Context) (bool, error)
 	// Ping checks that the database answers.

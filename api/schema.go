@@ -962,6 +962,9 @@ func (v *validator) check(p *Property, val int) string {
 		if p.date && !IsDate(s) {
 			return p.Name
 		}
+		if hasControl(s) {
+			return p.Name
+		}
 	case kindNumber, kindInteger:
 		if n.kind != kindNumber {
 			return p.Name
@@ -991,6 +994,29 @@ func (v *validator) check(p *Property, val int) string {
 		}
 	}
 	return ""
+}
+
+// hasControl reports whether the UTF-8 text s holds a control character
+// (Unicode's Cc: U+0000 to U+001F and U+007F to U+009F). No published field
+// holds one, and the stores disagree on them (PostgreSQL refuses U+0000
+// in text), so they are refused before any store sees them.
+func hasControl(s []byte) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r >= 0x80 && r <= 0x9f {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // inEnum reports whether s is one of enum.

@@ -748,12 +748,19 @@ func TestRule11StringsCountRunesAndDecodeEscapes(t *testing.T) {
 		{put, name(strings.Repeat(`\ud83d\ude00`, 256)), "Name"},
 		{put, name(strings.Repeat(`\ud83d`, 255)), ""}, // a lone surrogate decodes to U+FFFD
 		{put, name(strings.Repeat(`\ud83d`, 256)), "Name"},
-		{put, name(strings.Repeat(`\n`, 255)), ""},
+		{put, name(strings.Repeat(`\"`, 255)), ""},
 		{put, name(strings.Repeat(`\\`, 256)), "Name"},
 		{put, name(strings.Repeat("日", 255)), ""},
 		{put, name(strings.Repeat("日", 256)), "Name"},
 		{put, name(``), "Name"},
-		{put, name(`\u0000`), ""},
+		{put, name(`\u0000`), "Name"}, // control characters (Unicode Cc) are refused
+		{put, name(`a\nb`), "Name"},
+		{put, name(`a\tb`), "Name"},
+		{put, name("a\x7fb"), "Name"},
+		{put, name(`a\u0085b`), "Name"},
+		{put, name("a\u009fb"), "Name"},
+		{put, name(`a\u00a0b`), ""}, // a no-break space is not a control character
+		{"phone_PUT_Request", `{"PhoneID":1,"Phone":{"PhoneType":"BSN","Country":"NZ","PhoneNumber":"044451153","Extension":"1\u0000"}}`, "Extension"},
 		{"phone_DELETE_Request", `{"PhoneID":1,"x\ud800\u0041":1}`, "x\uFFFDA"},
 		{"customer_POST_Request", `{"CustomerID":"069096409","CustomerIDType":"\u0049RD"}`, ""},
 		{"customer_POST_Request", `{"CustomerID":"069096409","CustomerIDType":"\u0069RD"}`, "CustomerIDType"},

@@ -35,10 +35,13 @@ var DefaultOAuthAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384
 const (
 	DefaultIntrospectionCacheMax = 5 * time.Minute
 	DefaultJWKSRefreshMin        = 30 * time.Second
-	DefaultJWKSMaxAge            = time.Hour
-	defaultOAuthHTTPTimeout      = 10 * time.Second
-	maxIntrospectionBody         = 1 << 20
-	maxIntrospectionCache        = 10000
+	DefaultJWKSMaxAge            = 5 * time.Minute
+	// refusalCacheFor is how long an introspection's refusal is reused:
+	// the same bad token sent again costs no issuer call within it.
+	refusalCacheFor         = time.Minute
+	defaultOAuthHTTPTimeout = 10 * time.Second
+	maxIntrospectionBody    = 1 << 20
+	maxIntrospectionCache   = 10000
 )
 
 // OAuthConfig configures the verification of OAuth 2.0 bearer tokens. A
@@ -99,8 +102,9 @@ type OAuth struct {
 }
 
 type introspected struct {
-	caller contactd.Caller
-	until  time.Time
+	caller  contactd.Caller
+	refused bool // the issuer refused the token: EV1020 until until
+	until   time.Time
 }
 
 // NewOAuth checks cfg and starts the JWKS cache; Close stops it. The JWKS
@@ -110,8 +114,8 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 	if cfg.JWKSURL == "" && cfg.IntrospectionURL == "" {
 		return nil, errors.New("oauth: give a JWKS URL, an introspection URL, or both")
 	}
-	if cfg.JWKSURL != "" && (cfg.Issuer == "" || cfg.Audience == "") {
-		return nil, errors.New("oauth: JWT access tokens need both an issuer and an audience to check")
+	if cfg.Issuer == "" || cfg.Audience == "" {
+		return nil, errors.New("oauth: tokens need both an issuer and an audience to check: without them a token issued for another API would do")
 	}
 	for _, u := range []string{cfg.JWKSURL, cfg.IntrospectionURL} {
 		if u == "" {
@@ -119,7 +123,7 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 		}
 		pu, err := url.Parse(u)
 		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-			return nil, fmt.Errorf("oauth: %q is not an http(s) URL", u)
+			return nil, fmt.Errorf("oauth: %q is not an http(s) URL", RedactURL(u))
 		}
 	}
 	o := &OAuth{cfg: cfg, algs: cfg.Algorithms, client: cfg.HTTPClient, cache: map[[sha256.Size]byte]introspected{}}
@@ -140,6 +144,7 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 	if o.cfg.JWKSMaxAge <= 0 {
 		o.cfg.JWKSMaxAge = DefaultJWKSMaxAge
 	}
+	o.cfg.JWKSRefreshMin = min(o.cfg.JWKSRefreshMin, o.cfg.JWKSMaxAge)
 	if o.cfg.IntrospectionCacheMax == 0 {
 		o.cfg.IntrospectionCacheMax = DefaultIntrospectionCacheMax
 	}
@@ -158,7 +163,7 @@ func NewOAuth(cfg OAuthConfig) (*OAuth, error) {
 			jwk.WithMaxInterval(o.cfg.JWKSMaxAge))
 		if err != nil {
 			cancel()
-			return nil, fmt.Errorf("oauth: JWKS %s: %w", cfg.JWKSURL, err)
+			return nil, fmt.Errorf("oauth: JWKS %s: %w", RedactURL(cfg.JWKSURL), err)
 		}
 		o.jwks, o.stop = cache, cancel
 	}
@@ -320,7 +325,7 @@ func (o *OAuth) refresh(ctx context.Context) (jwk.Set, error) {
 		if cerr == nil {
 			return cached, nil
 		}
-		return nil, fmt.Errorf("%s is not available: %w", o.cfg.JWKSURL, o.lastErr)
+		return nil, fmt.Errorf("%s is not available: %w", RedactURL(o.cfg.JWKSURL), o.lastErr)
 	}
 	set, err := o.jwks.Refresh(ctx, o.cfg.JWKSURL)
 	o.last, o.lastErr = time.Now(), err
@@ -358,8 +363,9 @@ type introspectionAnswer struct {
 }
 
 // introspect asks the introspection endpoint about token, or reuses an
-// active answer within its life and IntrospectionCacheMax. Inactive
-// answers are EV1020 and are not cached.
+// active answer within its life and IntrospectionCacheMax, or a refusal
+// (EV1020) within refusalCacheFor. Failures to get an answer are not
+// cached.
 func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, error) {
 	refuse := contactd.Errorf(contactd.EV1020, "")
 	now := o.now()
@@ -368,13 +374,39 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 	hit, ok := o.cache[key]
 	o.cacheMu.Unlock()
 	if ok && now.Before(hit.until) {
+		if hit.refused {
+			return contactd.Caller{}, refuse
+		}
 		return hit.caller, nil
 	}
+	caller, until, err := o.askIssuer(ctx, token, now)
+	var e *contactd.Error
+	switch {
+	case errors.As(err, &e):
+		// A refusal is remembered too (for less than an answer), so that
+		// the same bad token again costs no issuer call.
+		if o.cfg.IntrospectionCacheMax > 0 {
+			o.remember(key, introspected{refused: true, until: now.Add(min(refusalCacheFor, o.cfg.IntrospectionCacheMax))}, now)
+		}
+	case err == nil && o.cfg.IntrospectionCacheMax > 0 && !until.IsZero():
+		if limit := now.Add(o.cfg.IntrospectionCacheMax); limit.Before(until) {
+			until = limit
+		}
+		o.remember(key, introspected{caller: caller, until: until}, now)
+	}
+	return caller, err
+}
+
+// askIssuer asks the introspection endpoint about token: the caller and
+// the token's exp (zero when the answer gives none), EV1020 when the
+// answer refuses it, another error when there is no usable answer.
+func (o *OAuth) askIssuer(ctx context.Context, token string, now time.Time) (contactd.Caller, time.Time, error) {
+	refuse := contactd.Errorf(contactd.EV1020, "")
 
 	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.cfg.IntrospectionURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return contactd.Caller{}, fmt.Errorf("oauth: introspection: %w", err)
+		return contactd.Caller{}, time.Time{}, fmt.Errorf("oauth: introspection: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
@@ -384,15 +416,19 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 	}
 	resp, err := o.client.Do(req)
 	if err != nil {
-		return contactd.Caller{}, fmt.Errorf("oauth: introspection: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ue.URL) // for the log: the URL may hold credentials
+		}
+		return contactd.Caller{}, time.Time{}, fmt.Errorf("oauth: introspection: %w", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxIntrospectionBody))
 	if err != nil {
-		return contactd.Caller{}, fmt.Errorf("oauth: introspection: %w", err)
+		return contactd.Caller{}, time.Time{}, fmt.Errorf("oauth: introspection: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return contactd.Caller{}, fmt.Errorf("oauth: introspection answered %s", resp.Status)
+		return contactd.Caller{}, time.Time{}, fmt.Errorf("oauth: introspection answered %s", resp.Status)
 	}
 	var a introspectionAnswer
 	var members map[string]any // for the logon claim
@@ -400,55 +436,48 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		if err := dec.Decode(v); err != nil {
-			return contactd.Caller{}, fmt.Errorf("oauth: introspection answer: %w", err)
+			return contactd.Caller{}, time.Time{}, fmt.Errorf("oauth: introspection answer: %w", err)
 		}
 	}
 	if !a.Active || a.TokenType == "refresh_token" {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse
 	}
 	logon, ok := o.logon(members, "username")
 	if !ok {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse
 	}
 	var exp time.Time
 	if a.Exp != nil {
 		sec, err := a.Exp.Float64()
 		if err != nil {
-			return contactd.Caller{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse
 		}
 		exp = time.Unix(int64(sec), 0)
 		if !now.Before(exp) {
-			return contactd.Caller{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse
 		}
 	}
 	if a.Nbf != nil {
 		sec, err := a.Nbf.Float64()
 		if err != nil || time.Unix(int64(sec), 0).After(now.Add(clockSkew)) {
-			return contactd.Caller{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse
 		}
 	}
-	if a.Iss != "" && o.cfg.Issuer != "" && a.Iss != o.cfg.Issuer {
-		return contactd.Caller{}, refuse
+	// The answer must say the token is the configured issuer's and for
+	// contactd: an issuer's introspection also answers about the tokens it
+	// made for other APIs.
+	if a.Iss != o.cfg.Issuer {
+		return contactd.Caller{}, time.Time{}, refuse
 	}
-	if len(a.Aud) > 0 && string(a.Aud) != "null" && o.cfg.Audience != "" {
-		var aud jwt.ClaimStrings
-		if err := json.Unmarshal(a.Aud, &aud); err != nil || !slices.Contains(aud, o.cfg.Audience) {
-			return contactd.Caller{}, refuse
-		}
+	var aud jwt.ClaimStrings
+	if err := json.Unmarshal(a.Aud, &aud); err != nil || !slices.Contains(aud, o.cfg.Audience) {
+		return contactd.Caller{}, time.Time{}, refuse
 	}
 	subject := a.Sub
 	if subject == "" {
 		subject = logon
 	}
-	caller := contactd.Caller{Subject: subject, Logon: logon}
-	if o.cfg.IntrospectionCacheMax > 0 && !exp.IsZero() {
-		until := exp
-		if limit := now.Add(o.cfg.IntrospectionCacheMax); limit.Before(until) {
-			until = limit
-		}
-		o.remember(key, introspected{caller: caller, until: until}, now)
-	}
-	return caller, nil
+	return contactd.Caller{Subject: subject, Logon: logon}, exp, nil
 }
 
 // remember caches an answer; a full cache first drops what has expired,

@@ -78,13 +78,15 @@ func (a RegistryAccess) Authorize(ctx context.Context, c contactd.Caller, o cont
 }
 
 // ServerTLS is the TLS configuration of a contactd server: TLS 1.2 at
-// least, and with clientCAs a client certificate that verifies against
+// least, with only the forward-secret AEAD cipher suites of TLS 1.2
+// (ECDHE with AES-GCM or ChaCha20-Poly1305; TLS 1.3's are all of that
+// kind), and with clientCAs a client certificate that verifies against
 // them is required of every connection. With clientCNs, that certificate's
 // subject Common Name must also be one of them (the pre-approved names of
 // the Identity and Access build pack, §3.2); any other is refused in the
 // handshake.
 func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCNs ...string) *tls.Config {
-	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+	c := &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}, CipherSuites: tls12CipherSuites}
 	if clientCAs != nil {
 		c.ClientCAs = clientCAs
 		c.ClientAuth = tls.RequireAndVerifyClientCert
@@ -102,6 +104,17 @@ func ServerTLS(cert tls.Certificate, clientCAs *x509.CertPool, clientCNs ...stri
 		}
 	}
 	return c
+}
+
+// tls12CipherSuites are the TLS 1.2 suites ServerTLS allows: ECDHE key
+// exchange (forward secrecy) and AEAD encryption only, no CBC.
+var tls12CipherSuites = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
 // LoadServerTLS reads ServerTLS's certificate and key (PEM files) and the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,12 +30,14 @@ type ServeConfig struct {
 	OAuthClientID, OAuthClientSecretFile    string
 	OAuthClientSecret                       string // CONTACTD_OAUTH_CLIENT_SECRET
 	IntrospectionCacheMax, MachineTokenLife time.Duration
+	JWKSRefresh                             time.Duration // the JWKS is fetched again at least this often
 }
 
 // Flags reads the environment and defines the flags on fs.
 func (c *ServeConfig) Flags(fs *flag.FlagSet, getenv func(string) string) error {
 	c.IntrospectionCacheMax = DefaultIntrospectionCacheMax
 	c.MachineTokenLife = DefaultMachineTokenLife
+	c.JWKSRefresh = DefaultJWKSMaxAge
 	strs := []struct {
 		p         *string
 		name, env string
@@ -62,6 +66,7 @@ func (c *ServeConfig) Flags(fs *flag.FlagSet, getenv func(string) string) error 
 	}{
 		{&c.IntrospectionCacheMax, "introspection-cache-max", "CONTACTD_INTROSPECTION_CACHE_MAX", "reuse an introspection answer at most this long (never past the token's exp; 0: no cache)"},
 		{&c.MachineTokenLife, "m2m-max-lifetime", "CONTACTD_M2M_MAX_LIFETIME", "the longest a machine JWT may live, exp - iat (at most 8h)"},
+		{&c.JWKSRefresh, "jwks-refresh", "CONTACTD_JWKS_REFRESH", "fetch the JWKS again at least this often: a key the issuer removes is refused within it"},
 	}
 	for _, d := range durs {
 		if v := getenv(d.env); v != "" {
@@ -125,7 +130,60 @@ func (c *ServeConfig) Finish(fs *flag.FlagSet, sandbox bool) error {
 	if sandbox && c.OAuthEnabled() {
 		errs = append(errs, errors.New("the --oauth-* settings are for production mode; the sandbox accepts its own tokens"))
 	}
+	if c.OAuthEnabled() && (c.OAuthIssuer == "" || c.OAuthAudience == "") {
+		// Without them a token the issuer made for another API would do.
+		errs = append(errs, errors.New("--oauth-jwks-url and --oauth-introspection-url need --oauth-issuer and --oauth-audience: "+
+			"without them a token issued for another API would be accepted"))
+	}
+	for _, u := range []struct{ flag, url string }{{"--oauth-jwks-url", c.OAuthJWKSURL}, {"--oauth-introspection-url", c.OAuthIntrospectionURL}} {
+		if u.url != "" && !secureURL(u.url) {
+			errs = append(errs, fmt.Errorf("%s %s: want an https:// URL (http:// only on loopback)", u.flag, RedactURL(u.url)))
+		}
+	}
+	if c.JWKSRefresh <= 0 {
+		errs = append(errs, errors.New("--jwks-refresh must be positive"))
+	}
 	return errors.Join(errs...)
+}
+
+// secureURL reports whether raw is an https URL, or an http one to a
+// loopback host (an issuer on the same machine, or a test's).
+func secureURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	return u.Scheme == "http" && (host == "localhost" || ip != nil && ip.IsLoopback())
+}
+
+// RedactURL is raw for logs and messages: a password in its user
+// information and the values of query parameters that may hold a secret
+// (password, secret, token, key, ...) replaced by "xxxxx". A raw that
+// does not parse as a URL is not shown at all.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			lk := strings.ToLower(k)
+			for _, secret := range []string{"pass", "secret", "token", "key", "credential", "auth"} {
+				if strings.Contains(lk, secret) {
+					q[k] = []string{"xxxxx"}
+					break
+				}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // OAuthEnabled reports whether bearer tokens are configured.
@@ -162,7 +220,7 @@ func (c *ServeConfig) Production(reg contactd.Registry) (authn *Production, acce
 		o, err := NewOAuth(OAuthConfig{
 			Issuer: c.OAuthIssuer, Audience: c.OAuthAudience, LogonClaim: c.OAuthLogonClaim, JWKSURL: c.OAuthJWKSURL,
 			IntrospectionURL: c.OAuthIntrospectionURL, ClientID: c.OAuthClientID, ClientSecret: secret,
-			IntrospectionCacheMax: cacheMax,
+			IntrospectionCacheMax: cacheMax, JWKSMaxAge: c.JWKSRefresh,
 		})
 		if err != nil {
 			return nil, RegistryAccess{}, nil, err

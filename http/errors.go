@@ -12,6 +12,14 @@ import (
 // errBodyTooLarge is a body over maxBodyBytes.
 var errBodyTooLarge = errors.New("request body too large")
 
+// unavailableRetryAfter is the Retry-After of a 503, in seconds: a lock
+// or an overload usually clears within it.
+const unavailableRetryAfter = "1"
+
+// errOverloaded is a request shed because the server holds as many as it
+// may (Config.MaxInFlight).
+var errOverloaded = errors.New("too many requests in flight")
+
 // errorEnvelope is the published error body.
 type errorEnvelope struct {
 	Errors []errorItem `json:"errors"`
@@ -36,6 +44,9 @@ func statusOf(err error) int {
 	}
 	if errors.Is(err, errRateLimited) {
 		return http.StatusTooManyRequests
+	}
+	if errors.Is(err, contactd.ErrUnavailable) || errors.Is(err, errOverloaded) {
+		return http.StatusServiceUnavailable
 	}
 	// EV1020 and EV1021 are 400, as the published YAMLs declare them and
 	// IRD's test plans expect (api/SPEC-README.md rule 9), not 401.
@@ -63,8 +74,9 @@ func publicError(err error) *contactd.Error {
 	case errors.Is(err, errMethod):
 		return contactd.Errorf(contactd.EV1100, "method")
 	}
-	// A rate-limited caller gets EU6001: no published code fits, and a
-	// client keys on the 429 and its Retry-After.
+	// A rate-limited caller gets EU6001, and so does a write the database
+	// could not make in time (503): no published code fits, and a client
+	// keys on the status and its Retry-After.
 	return contactd.Errorf(contactd.EU6001, "")
 }
 
@@ -73,8 +85,16 @@ func publicError(err error) *contactd.Error {
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	status := statusOf(err)
 	e := publicError(err)
-	if status == http.StatusInternalServerError && log != nil {
+	switch {
+	case status == http.StatusInternalServerError && log != nil:
 		log.Error("request failed", "err", err)
+	case status == http.StatusServiceUnavailable:
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", unavailableRetryAfter)
+		}
+		if log != nil && !errors.Is(err, errOverloaded) {
+			log.Warn("request failed: the database is unavailable", "err", err)
+		}
 	}
 	noteCode(w, e.Code)
 	writeJSON(w, status, errorEnvelope{Errors: []errorItem{{Code: e.Code, Type: e.Code.Type(), Message: e.Message()}}})

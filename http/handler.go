@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -60,14 +61,24 @@ func apiHandler(cfg Config, f apiFunc) http.Handler {
 }
 
 func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) error {
+	// An address that has spent its refused authentications waits before
+	// anything of its request is checked, so that probing with made-up
+	// tokens is slowed and costs the issuer nothing more.
+	addr := remoteIP(r)
+	if ok, wait := cfg.failures.allowed(addr, time.Now()); !ok {
+		w.Header().Set("Retry-After", retryAfterSeconds(wait))
+		return errRateLimited
+	}
 	caller, err := cfg.Auth.Authenticate(peerContext(r), r.Header.Get("Authorization"))
 	if err != nil {
 		noteRefusedBody(w, r)
+		if contactd.ErrorCode(err) == contactd.EV1020 {
+			cfg.failures.spend(addr, time.Now())
+		}
 		return err
 	}
-	callerID := caller.ID()
-	noteCaller(w, callerID)
-	if ok, wait := cfg.limiter.allow(callerID, time.Now()); !ok {
+	noteCaller(w, caller.ID())
+	if ok, wait := cfg.limiter.allow(caller.RateKey(), time.Now()); !ok {
 		w.Header().Set("Retry-After", retryAfterSeconds(wait))
 		return errRateLimited
 	}
@@ -77,6 +88,15 @@ func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) err
 	}
 	noteBody(w, body)
 	return f(w, r, contactd.Change{Caller: caller, RequestID: requestID(r)}, body)
+}
+
+// remoteIP is the address of the request's peer, without its port.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // peerContext is the request's context, carrying the client certificate

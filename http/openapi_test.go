@@ -418,6 +418,8 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	c.check(s.URL, "GET", "/openapi.json", "", "", 200)
 	c.check(s.URL, "GET", "/healthz", "", "", 200)
 	c.check(s.URL, "GET", "/readyz", "", "", 200)
+	c.check(s.URL, "HEAD", "/healthz", "", "", 200)
+	c.check(s.URL, "HEAD", "/readyz", "", "", 200)
 
 	// 404 and 405 answer in the envelope the components describe.
 	c.checkComponent("", send(t, s.URL, "GET", "/gateway/contact/nothing", bearer, ""), "NotFound")
@@ -442,6 +444,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 		c.check(broken.URL, r.method, r.path, "Bearer "+broken.Token, r.body, 500)
 	}
 	c.check(broken.URL, "GET", "/readyz", "", "", 503)
+	c.check(broken.URL, "HEAD", "/readyz", "", "", 503)
 
 	// Every documented operation was seen to succeed, and each one, or at
 	// least its path where the operation documents no error, to fail.

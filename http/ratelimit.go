@@ -76,6 +76,41 @@ func (c *callerLimiter) allow(callerID string, now time.Time) (ok bool, retryAft
 	return true, 0
 }
 
+// DefaultAuthFailures is the default limit on refused authentications
+// (EV1020) per remote address: a caller with a valid token is refused a
+// few times at most (an expired token, a clock skew), while a prober of
+// made-up tokens is slowed to this rate.
+var DefaultAuthFailures = RateLimit{PerSecond: 1, Burst: 20}
+
+// failureLimiter limits the refused authentications of each remote
+// address: allowed reports whether the address has any left, spend uses
+// one. It keeps a bucket per address as callerLimiter does.
+type failureLimiter struct{ l *callerLimiter }
+
+func newFailureLimiter(l RateLimit) failureLimiter { return failureLimiter{newCallerLimiter(l)} }
+
+func (f failureLimiter) allowed(addr string, now time.Time) (bool, time.Duration) {
+	if f.l == nil {
+		return true, 0
+	}
+	f.l.mu.Lock()
+	defer f.l.mu.Unlock()
+	b := f.l.buckets[addr]
+	if b == nil {
+		return true, 0
+	}
+	if tokens := b.l.TokensAt(now); tokens < 1 {
+		return false, time.Duration((1 - tokens) / f.l.limit.PerSecond * float64(time.Second))
+	}
+	return true, 0
+}
+
+func (f failureLimiter) spend(addr string, now time.Time) {
+	if f.l != nil {
+		f.l.allow(addr, now)
+	}
+}
+
 // retryAfterSeconds is a Retry-After value: whole seconds, at least 1.
 func retryAfterSeconds(d time.Duration) string {
 	return strconv.Itoa(int(math.Max(1, math.Ceil(d.Seconds()))))

@@ -72,7 +72,8 @@ func routeTable(cfg Config) map[string]methods {
 		routes["/gateway/"+name+"/swagger.yaml"] = handleSwagger(name)
 	}
 	routes["/openapi.json"] = handleOpenAPI()
-	routes["/healthz"] = methods{http.MethodGet: handleHealthz()}
-	routes["/readyz"] = methods{http.MethodGet: handleReadyz(cfg)}
+	healthz, readyz := handleHealthz(), handleReadyz(cfg)
+	routes["/healthz"] = methods{http.MethodGet: healthz, http.MethodHead: healthz}
+	routes["/readyz"] = methods{http.MethodGet: readyz, http.MethodHead: readyz}
 	return routes
 }

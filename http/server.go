@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -31,10 +32,20 @@ type Config struct {
 	Logger  *slog.Logger
 	// AccessLog takes the line each request leaves; nil is Logger.
 	AccessLog *slog.Logger
-	// RateLimit bounds each caller's requests; zero is no limit.
+	// RateLimit bounds each caller's requests; zero is no limit. A
+	// machine caller is one caller per certificate.
 	RateLimit RateLimit
+	// AuthFailures bounds the refused authentications (EV1020) of each
+	// remote address; past it, the address's requests answer 429 with
+	// Retry-After before their credentials are checked. Zero is no limit
+	// (contactd serve sets DefaultAuthFailures in production).
+	AuthFailures RateLimit
 	// IdempotencyTTL is how long an Idempotency-Key is kept; zero is 24 hours.
 	IdempotencyTTL time.Duration
+	// MaxInFlight is how many API requests are served at once; beyond it
+	// a request is answered 503 at once. Zero is DefaultMaxInFlight,
+	// negative no limit.
+	MaxInFlight int
 	// Metrics, when set, counts and times every request (see metrics.go).
 	// Its handler belongs on the admin listener, never on this one.
 	Metrics *metrics.Metrics
@@ -45,7 +56,8 @@ type Config struct {
 	// journaled); a sandbox's, shown on the admin listener only.
 	Journal *journal.Journal
 
-	limiter *callerLimiter
+	limiter  *callerLimiter
+	failures failureLimiter
 }
 
 // maxBodyBytes bounds a request body; the published requests are far smaller.
@@ -65,10 +77,50 @@ func NewServer(cfg Config) http.Handler {
 	if cfg.IdempotencyTTL == 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
 	}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = DefaultMaxInFlight
+	}
 	cfg.limiter = newCallerLimiter(cfg.RateLimit)
+	cfg.failures = newFailureLimiter(cfg.AuthFailures)
 	mux := http.NewServeMux()
 	addRoutes(mux, cfg)
-	return withRequestID(cfg.AccessLog, cfg.Journal, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, mux)))
+	return withSecurityHeaders(withRequestID(cfg.AccessLog, cfg.Journal, withMetrics(cfg.Metrics, recoverPanics(cfg.Logger, limitInFlight(cfg.MaxInFlight, refuseOddTargets(cfg, mux))))))
+}
+
+// hstsMaxAge is the Strict-Transport-Security a TLS response carries: a
+// year, the usual value once a host serves HTTPS only.
+const hstsMaxAge = "max-age=31536000"
+
+// withSecurityHeaders sets the headers every answer carries: none is to be
+// cached or sniffed as another type, and over TLS the client is told to
+// keep using TLS.
+func withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", hstsMaxAge)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuseOddTargets answers in the envelope the requests ServeMux would
+// answer itself in plain text: the asterisk target ("PUT *", 400) and an
+// unclean path (a 301 to the cleaned one), which names no route here.
+func refuseOddTargets(cfg Config, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.RequestURI == "*" {
+			writeError(w, cfg.Logger, contactd.Errorf(contactd.EV1100, "path"))
+			return
+		}
+		if p := r.URL.Path; p == "" || p[0] != '/' || path.Clean(p) != p {
+			writeError(w, cfg.Logger, errNotFound)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // recoverPanics answers EU6001 instead of dropping the connection.

@@ -42,6 +42,8 @@ func (m *Metrics) Store(s contactd.Store) contactd.Store {
 		updateRecord:     o("UpdateRecord"),
 		ceaseRecord:      o("CeaseRecord"),
 		audit:            o("Audit"),
+		replay:           o("Replay"),
+		claimMode:        o("ClaimMode"),
 		load:             o("Load"),
 		empty:            o("Empty"),
 		ping:             o("Ping"),
@@ -57,7 +59,7 @@ type timedStore struct {
 	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
 	customerContacts, accountContacts                                              prometheus.Observer
 	record, liveRecord, putRecord, updateRecord, ceaseRecord                       prometheus.Observer
-	audit, load, empty, ping                                                       prometheus.Observer
+	audit, replay, claimMode, load, empty, ping                                    prometheus.Observer
 }
 
 var _ contactd.Store = (*timedStore)(nil)
@@ -167,6 +169,16 @@ func (s *timedStore) CeaseRecord(ctx context.Context, kind contactd.Kind, id int
 func (s *timedStore) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
 	defer since(s.audit, time.Now())
 	return s.next.Audit(ctx, q)
+}
+
+func (s *timedStore) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	defer since(s.replay, time.Now())
+	return s.next.Replay(ctx, ch, op)
+}
+
+func (s *timedStore) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	defer since(s.claimMode, time.Now())
+	return s.next.ClaimMode(ctx, sandbox)
 }
 
 func (s *timedStore) Load(ctx context.Context, d contactd.Dataset) error {

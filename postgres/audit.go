@@ -174,10 +174,31 @@ func replay(ctx context.Context, w *writeTx, ch contactd.Change, op string) (id 
 	if !found {
 		return 0, false, nil
 	}
-	if fingerprint != k.Fingerprint || firstOp != op {
-		return 0, false, contactd.ErrIdempotencyKeyReused
+	return k.Replayed(fingerprint, firstOp, op, id)
+}
+
+// Replay looks up the change's idempotency key, without waiting for a
+// write that holds it.
+func (s *Store) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	k := ch.Idempotency
+	if k == nil {
+		return 0, false, nil
 	}
-	return id, true, nil
+	var fingerprint, firstOp string
+	var id int64
+	var found bool
+	err := s.read(ctx, "replay", func(ctx context.Context) error {
+		err := s.pool.QueryRow(ctx, findIdempotencySQL, ch.Caller.ID(), k.Key, ch.Time).Scan(&fingerprint, &firstOp, &id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	if err != nil || !found {
+		return 0, false, err
+	}
+	return k.Replayed(fingerprint, firstOp, op, id)
 }
 
 // queueRemember queues the keeping of the change's idempotency key, if it

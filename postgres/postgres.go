@@ -35,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"runtime"
 	"strings"
 	"sync"
@@ -635,7 +636,29 @@ func wrap(op string, err error) error {
 	if code, ok := ruleCode(err); ok {
 		return contactd.Errorf(code, "")
 	}
+	if unavailable(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, contactd.ErrUnavailable, err)
+	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// unavailable reports whether err is the database failing to answer, now,
+// rather than an unexpected failure: it is down, unreachable, shutting
+// down or out of resources (a full disk), a lock was not had in time, the
+// operation's time ran out, or a COMMIT got no answer.
+func unavailable(err error) bool {
+	var cm commitError
+	if retryable(err) || errors.As(err, &cm) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "53") || // insufficient resources: disk_full, out_of_memory, too_many_connections
+			pe.Code == "55P03" || // lock_not_available
+			pe.Code == "57014" // query_canceled, by statement_timeout
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
 }
 
 // ruleCode recognises the constraint and trigger errors that stand for a

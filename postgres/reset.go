@@ -15,11 +15,12 @@ import (
 // or in keptTables.
 var dataTables = []string{"audit", "idempotency", "record", "phone", "contact", "issued_id", "account", "customer"}
 
-// keptTables are the tables Reset leaves as they are: the registry of
+// keptTables are the tables Reset leaves as they are (database_mode: a
+// reset sandbox stays a sandbox): the registry of
 // production access (reg_*, matched by prefix) and the migrations' own
 // bookkeeping. The sequences (IDs, audit seq, keys) are not tables and
 // are never moved back.
-var keptTables = []string{"schema_migrations", "reg_*"}
+var keptTables = []string{"schema_migrations", "reg_*", "database_mode"}
 
 // Reset empties every data table and loads d, in one transaction: a
 // reader sees the old data or the new, never a mix (the deletes are

@@ -148,3 +148,21 @@ func (s *Store) releaseLocked(c *seedClaim) {
 	c.conn.Release()
 	c.conn = nil
 }
+
+// ClaimMode records whether the database is a sandbox, if it records
+// nothing yet (a database with customers is recorded as production), and
+// returns what it records. Replicas claiming at once record one mode.
+func (s *Store) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	ctx, cancel := s.opContext(ctx)
+	defer cancel()
+	var recorded bool
+	err := s.retry(ctx, "claim mode", true, func() error {
+		if _, err := s.pool.Exec(ctx, `INSERT INTO database_mode (sandbox)
+SELECT $1 AND NOT EXISTS (SELECT 1 FROM customer)
+ON CONFLICT (one) DO NOTHING`, sandbox); err != nil {
+			return err
+		}
+		return s.pool.QueryRow(ctx, `SELECT sandbox FROM database_mode`).Scan(&recorded)
+	})
+	return recorded, err
+}

@@ -323,11 +323,20 @@ ORDER BY ct.id, p.id`, accountID)
 	return a, contacts, nil
 }
 
+// nextUpdated is a changed contact's new updated, given now: now, or one
+// second past its current value if now is not later, but never more than
+// one second ahead of now, and never back. Without that cap every change
+// within a second pushed it one more second ahead, and a contact changed
+// many times a second ran hours ahead of the clock.
+func nextUpdated(now string) string {
+	n := now + `::timestamptz`
+	return `GREATEST(updated, LEAST(GREATEST(` + n + `, updated + interval '1 second'), ` + n + ` + interval '1 second'))`
+}
+
 // The statements of the write transactions.
-const (
-	// touch moves a contact's updated at least one second forward: to now,
-	// or to one second past its current value if now is not later.
-	touchSQL = `UPDATE contact SET updated = GREATEST($1, updated + interval '1 second') WHERE id = $2`
+var (
+	// touch moves a contact's updated forward (nextUpdated).
+	touchSQL = `UPDATE contact SET updated = ` + nextUpdated("$1") + ` WHERE id = $2`
 
 	liveOfTypeSQL = `SELECT EXISTS (SELECT 1 FROM contact
 WHERE customer_key = $1 AND COALESCE(account_key, 0) = $2 AND contact_type = $3 AND ceased IS NULL)`
@@ -345,10 +354,10 @@ ORDER BY n`
 	insertPhoneSQL = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
-	renameSQL = `UPDATE contact SET name = $1, updated = GREATEST($2, updated + interval '1 second')
+	renameSQL = `UPDATE contact SET name = $1, updated = ` + nextUpdated("$2") + `
 WHERE id = $3 AND ceased IS NULL`
 
-	ceaseContactSQL = `UPDATE contact SET ceased = $1, updated = GREATEST($1, updated + interval '1 second')
+	ceaseContactSQL = `UPDATE contact SET ceased = $1, updated = ` + nextUpdated("$1") + `
 WHERE id = $2 AND ceased IS NULL`
 
 	// lockContactSQL locks a live contact's row: every write that changes

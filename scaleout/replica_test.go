@@ -174,6 +174,8 @@ type answer struct {
 	body   []byte
 	took   time.Duration
 	err    error // no answer at all
+	// retryAfter is the Retry-After header of the answer.
+	retryAfter string
 }
 
 func (a answer) String() string {
@@ -211,6 +213,7 @@ func call(ctx context.Context, method, url, tok string, body any) answer {
 	}
 	defer resp.Body.Close()
 	a.status = resp.StatusCode
+	a.retryAfter = resp.Header.Get("Retry-After")
 	a.body, a.err = io.ReadAll(resp.Body)
 	a.took = time.Since(start)
 	var env struct {

@@ -140,26 +140,41 @@ func phoneValuesOf(id int64, p contactd.Phone) contactd.PhoneValues {
 	return contactd.PhoneValues{PhoneID: id, PhoneType: p.Type, Country: p.Country, AreaCode: p.AreaCode, PhoneNumber: p.Number, Extension: p.Extension}
 }
 
-// replay looks up the change's idempotency key: found with the same
-// fingerprint and operation, it returns the first write's ID; found with
-// another request, ErrIdempotencyKeyReused.
+// replay looks up the change's idempotency key in the write transaction
+// (findKey).
 func replay(ctx context.Context, tx *wtx, ch contactd.Change, op string) (id int64, found bool, err error) {
-	k := ch.Idempotency
-	if k == nil {
+	if ch.Idempotency == nil {
 		return 0, false, nil
 	}
+	return findKey(tx.QueryRowContext(ctx, findIdempotencySQL, ch.Caller.ID(), ch.Idempotency.Key, ch.Time.Unix()), ch.Idempotency, op)
+}
+
+// Replay looks up the change's idempotency key on the read pool.
+func (s *Store) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	if ch.Idempotency == nil {
+		return 0, false, nil
+	}
+	id, found, err := findKey(s.queryRow(lookup(ctx), findIdempotencySQL, ch.Caller.ID(), ch.Idempotency.Key, ch.Time.Unix()), ch.Idempotency, op)
+	if err != nil && !errors.Is(err, contactd.ErrIdempotencyKeyReused) {
+		return 0, false, fmt.Errorf("sqlite: replay: %w", err)
+	}
+	return id, found, err
+}
+
+// findKey reads findIdempotencySQL's row for the key k: found with the
+// same fingerprint and operation, the first write's ID; found with another
+// request, ErrIdempotencyKeyReused.
+func findKey(row scanner, k *contactd.Idempotency, op string) (int64, bool, error) {
 	var fingerprint, firstOp string
-	err = tx.QueryRowContext(ctx, findIdempotencySQL, ch.Caller.ID(), k.Key, ch.Time.Unix()).Scan(&fingerprint, &firstOp, &id)
+	var id int64
+	err := row.Scan(&fingerprint, &firstOp, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
 	if err != nil {
 		return 0, false, err
 	}
-	if fingerprint != k.Fingerprint || firstOp != op {
-		return 0, false, contactd.ErrIdempotencyKeyReused
-	}
-	return id, true, nil
+	return k.Replayed(fingerprint, firstOp, op, id)
 }
 
 // remember stores the change's idempotency key with the ID it produced,

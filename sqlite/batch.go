@@ -33,7 +33,10 @@ package sqlite
 // a statement of one job (sqlite3_interrupt) may roll back the whole
 // transaction, every other job's work with it. So a job whose context is
 // done before its turn is skipped with the context's error; a job that has
-// started runs to its end, and its caller gets the real outcome. Jobs are
+// started runs to its end, and its caller gets the real outcome unless its
+// context ends first (a write's deadline, behind a stalled disk or a lock
+// another process holds): the caller then stops waiting, and the write
+// may still commit. Jobs are
 // short (a few statements); Load and the registry writes are the long ones.
 
 import (
@@ -43,6 +46,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/contactd/contactd"
 )
 
 // maxBatch caps the jobs of one transaction: the first job's caller waits
@@ -164,12 +169,35 @@ func (s *Store) write(ctx context.Context, op string, fn func(ctx context.Contex
 	case <-s.quit:
 		return fmt.Errorf("sqlite: %s: %w", op, errClosed)
 	}
-	// The writer has the job: its answer comes whatever ctx does.
-	r := <-j.reply
-	if r.panics {
-		panic(r.panicV)
+	// The writer has the job. Its answer comes whatever ctx does, but
+	// when ctx ends first (a write's deadline behind a stalled disk or a
+	// lock another process holds) the caller stops waiting for it: if the
+	// job has not started by then the writer skips it, and if it has, it
+	// may still commit.
+	select {
+	case r := <-j.reply:
+		if r.panics {
+			panic(r.panicV)
+		}
+		return markUnavailable(r.err)
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite: %s: %w", op, ctx.Err())
 	}
-	return r.err
+}
+
+// markUnavailable marks the failures that come from the database not
+// being able to write now (a lock held too long, a full disk, an I/O
+// error) as contactd.ErrUnavailable.
+func markUnavailable(err error) error {
+	code, ok := errorCode(err)
+	if !ok {
+		return err
+	}
+	switch code & 0xff { // the primary result code
+	case sqliteBusy, sqliteLocked, sqliteIOErr, sqliteFull, sqliteCantOpen, sqliteReadOnly:
+		return fmt.Errorf("%w: %w", contactd.ErrUnavailable, err)
+	}
+	return err
 }
 
 // writer runs batches of jobs until Close.

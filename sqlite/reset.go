@@ -13,11 +13,12 @@ import (
 // here or in keptTables.
 var dataTables = []string{"audit", "idempotency", "record", "phone", "contact", "account", "customer"}
 
-// keptTables are the tables Reset leaves as they are: the ID sequence
+// keptTables are the tables Reset leaves as they are (database_mode: a
+// reset sandbox stays a sandbox): the ID sequence
 // (IDs are never issued twice, a reset included), the registry of
 // production access (reg_*, matched by prefix), and SQLite's and the
 // migrations' own bookkeeping.
-var keptTables = []string{"id_sequence", "schema_migrations", "sqlite_sequence", "reg_*"}
+var keptTables = []string{"id_sequence", "schema_migrations", "sqlite_sequence", "reg_*", "database_mode"}
 
 // Reset empties every data table and loads d, in one transaction: a
 // reader sees the old data or the new, never a mix. The schema stays as

@@ -5,7 +5,7 @@
 //
 // The database holds the Store invariants itself (see migrations/001_init.sql):
 // a partial unique index allows one live contact per owner and type (CNT101),
-// another one live record per owner, kind and key (migrations/008_record.sql),
+// another one live record per owner, kind and key (migrations/009_record.sql),
 // triggers keep 1 to 5 live phones on every live contact (CNT103), refuse
 // deletes, freeze ceased rows, and keep the one ID sequence of contacts,
 // phones and records above every stored ID. The Go code checks the same rules first, inside the same write
@@ -33,6 +33,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -90,7 +92,20 @@ type Store struct {
 	done      chan struct{}
 	closeOnce sync.Once
 	batches   batchStats
+
+	dir     string        // the database file's directory
+	minFree atomic.Uint64 // Ping fails with less free space than this there
 }
+
+// DefaultMinFree is the free space, in bytes, below which Ping reports the
+// database unavailable: a write needs room for its WAL frames (a few MB
+// between checkpoints, walAutocheckpoint), and a balancer should stop
+// sending writes before they fail.
+const DefaultMinFree = 16 << 20
+
+// SetMinFree sets the free space, in bytes, on the database's file system
+// below which Ping fails (DefaultMinFree until set; 0 turns it off).
+func (s *Store) SetMinFree(bytes uint64) { s.minFree.Store(bytes) }
 
 var _ contactd.Store = (*Store)(nil)
 
@@ -105,6 +120,13 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
 		return nil, fmt.Errorf("sqlite: open %q: the store needs a database file", path)
 	}
+	// A new database file is readable by its owner only: it holds personal
+	// data. SQLite gives its WAL and shared-memory files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	f.Close()
 	w, err := sql.Open(driver, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -133,7 +155,8 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 	r.SetConnMaxLifetime(0)
 	r.SetConnMaxIdleTime(0)
 	s := &Store{w: w, r: r, ws: stmtCache{db: w}, rs: stmtCache{db: r},
-		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
+		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{}), dir: filepath.Dir(path)}
+	s.minFree.Store(DefaultMinFree)
 	go s.writer()
 	for _, q := range slices.Concat(writeQueries, auditQueries, recordQueries, batchQueries) {
 		if _, err := s.ws.get(ctx, q); err != nil {
@@ -141,7 +164,7 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)
 		}
 	}
-	if err := s.Ping(ctx); err != nil {
+	if err := s.pingPools(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -162,8 +185,22 @@ func fileURI(file string, q url.Values, readOnly bool) string {
 	return "file:" + u.EscapedPath() + "?" + q.Encode()
 }
 
-// Ping checks that both pools answer.
+// Ping checks that both pools answer and that the database's file system
+// has its minimum free space (SetMinFree).
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pingPools(ctx); err != nil {
+		return err
+	}
+	if min := s.minFree.Load(); min > 0 {
+		if free, ok := diskFree(s.dir); ok && free < min {
+			return fmt.Errorf("sqlite: ping: %w: %d bytes free in %s, less than %d", contactd.ErrUnavailable, free, s.dir, min)
+		}
+	}
+	return nil
+}
+
+// pingPools checks that both pools answer.
+func (s *Store) pingPools(ctx context.Context) error {
 	if err := s.w.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
@@ -427,6 +464,11 @@ func wrap(op string, err error) error {
 // SQLite's extended result codes that ruleCode and the tests look for.
 const (
 	sqliteBusy              = 5
+	sqliteLocked            = 6
+	sqliteReadOnly          = 8
+	sqliteIOErr             = 10
+	sqliteFull              = 13
+	sqliteCantOpen          = 14
 	sqliteConstraintUnique  = 2067 // SQLITE_CONSTRAINT_UNIQUE
 	sqliteConstraintTrigger = 1811 // SQLITE_CONSTRAINT_TRIGGER
 )

@@ -357,9 +357,13 @@ func (s *Store) AccountContacts(ctx context.Context, accountID string) (contactd
 // next run, any statement whose plan weighed a bound value; the planner
 // does not look into +?, which is the same value (TestStatementsCompileOnce).
 const (
-	// touch moves a contact's updated at least one second forward: to now,
-	// or to one second past its current value if now is not later.
-	touchSQL = `UPDATE contact SET updated = MAX(?1, updated + 1) WHERE id = +?2`
+	// touch moves a contact's updated forward: to now, or one second past
+	// its current value if now is not later, but never more than one
+	// second ahead of now, and never back; renameSQL and ceaseContactSQL
+	// move it alike. Without that cap every change within a second pushed
+	// it one more second ahead, and a contact changed many times a second
+	// ran hours ahead of the clock.
+	touchSQL = `UPDATE contact SET updated = MAX(updated, MIN(MAX(?1, updated + 1), ?1 + 1)) WHERE id = +?2`
 
 	liveOfTypeSQL = `SELECT EXISTS (SELECT 1 FROM contact
 WHERE customer_key = +? AND IFNULL(account_key, 0) = +? AND contact_type = +? AND ceased IS NULL)`
@@ -370,10 +374,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 	insertPhoneSQL = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension, ceased)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 
-	renameSQL = `UPDATE contact SET name = ?1, updated = MAX(?2, updated + 1)
+	renameSQL = `UPDATE contact SET name = ?1, updated = MAX(updated, MIN(MAX(?2, updated + 1), ?2 + 1))
 WHERE id = +?3 AND ceased IS NULL`
 
-	ceaseContactSQL = `UPDATE contact SET ceased = ?1, updated = MAX(?1, updated + 1)
+	ceaseContactSQL = `UPDATE contact SET ceased = ?1, updated = MAX(updated, MIN(MAX(?1, updated + 1), ?1 + 1))
 WHERE id = +?2 AND ceased IS NULL`
 
 	livePhonesOfContactSQL = `SELECT (SELECT COUNT(*) FROM phone WHERE contact_id = ct.id AND ceased IS NULL)
@@ -395,11 +399,18 @@ WHERE p.id = +? AND p.ceased IS NULL AND ct.ceased IS NULL`
 	nextIDsSQL = `UPDATE id_sequence SET next = next + ?1 RETURNING next - ?1`
 
 	raiseSequenceSQL = `UPDATE id_sequence SET next = MAX(next, ?)`
+
+	claimModeSQL = `INSERT INTO database_mode (one, sandbox, claimed)
+SELECT 1, ?1 AND NOT EXISTS (SELECT 1 FROM customer), ?2
+WHERE NOT EXISTS (SELECT 1 FROM database_mode)`
+
+	modeSQL = `SELECT sandbox FROM database_mode`
 )
 
 var writeQueries = []string{
 	touchSQL, liveOfTypeSQL, insertContactSQL, insertPhoneSQL, renameSQL, ceaseContactSQL,
 	livePhonesOfContactSQL, updatePhoneSQL, livePhonesBesideSQL, ceasePhoneSQL, nextIDsSQL, raiseSequenceSQL,
+	claimModeSQL, modeSQL,
 }
 
 // CreateContact adds a contact with its phones: CNT103 unless it has 1 to
@@ -610,4 +621,21 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("sqlite: empty: %w", err)
 	}
 	return empty, nil
+}
+
+// ClaimMode records whether the database is a sandbox, if it records
+// nothing yet (a database with customers is recorded as production), and
+// returns what it records.
+func (s *Store) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	var recorded bool
+	err := s.write(ctx, "claim mode", func(ctx context.Context, tx *wtx) error {
+		if _, err := tx.ExecContext(ctx, claimModeSQL, sandbox, time.Now().Unix()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, modeSQL).Scan(&recorded)
+	})
+	if err != nil {
+		return false, fmt.Errorf("sqlite: claim mode: %w", err)
+	}
+	return recorded, nil
 }

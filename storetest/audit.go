@@ -170,4 +170,39 @@ func testIdempotency(t *testing.T, s contactd.Store) {
 	if pid == ids[0] {
 		t.Fatal("expired key still answered the first write")
 	}
+
+	// Replay finds the first answers, also once the contact is ceased,
+	// and refuses a key used for another request.
+	ob := accountOwner(t, s, accB1)
+	created, err := s.CreateContact(ctx, ob, c, key("k4", "fp4", caller, t0.Add(25*time.Hour)))
+	must(t, "create with k4", err)
+	must(t, "CeaseContact", s.CeaseContact(ctx, first, At(t0.Add(26*time.Hour))))
+	must(t, "CeaseContact", s.CeaseContact(ctx, created, At(t0.Add(26*time.Hour))))
+	later := t0.Add(27 * time.Hour)
+	for _, tc := range []struct {
+		ch     contactd.Change
+		op     string
+		id     int64
+		found  bool
+		refuse bool
+	}{
+		{key("k4", "fp4", caller, later), contactd.OpCreateContact, created, true, false},
+		{key("k2", "fp2", caller, later), contactd.OpAddPhone, pid, true, false},
+		{key("k2", "fp1", caller, later), contactd.OpAddPhone, 0, false, true},
+		{key("k2", "fp2", caller, later), contactd.OpCreateContact, 0, false, true},
+		{key("k2", "fp2", other, later), contactd.OpAddPhone, 0, false, false},
+		{key("k3", "fp2", caller, later), contactd.OpAddPhone, 0, false, false},
+		{key("k1", "fp1", caller, later), contactd.OpCreateContact, 0, false, false},           // expired
+		{key("k2", "fp2", caller, t0.Add(50*time.Hour)), contactd.OpAddPhone, 0, false, false}, // expired
+		{At(later), contactd.OpAddPhone, 0, false, false},                                      // no key
+	} {
+		id, found, err := s.Replay(ctx, tc.ch, tc.op)
+		if tc.refuse {
+			wantCode(t, "Replay(key of another request)", err, contactd.EV1100)
+			continue
+		}
+		if err != nil || found != tc.found || id != tc.id {
+			t.Errorf("Replay(%+v, %s) = %d, %v, %v; want %d, %v", tc.ch.Idempotency, tc.op, id, found, err, tc.id, tc.found)
+		}
+	}
 }

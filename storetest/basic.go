@@ -527,41 +527,52 @@ func testUpdatedMovesForward(t *testing.T, s contactd.Store) {
 	}
 	first := c.Phones[0].ID
 	prev := c.Updated
-	step := func(what string, now time.Time, change func(now time.Time) error) {
+	// step makes a change at now and checks the Updated it leaves: want
+	// (whole seconds), which is never before the previous one.
+	step := func(what string, now, want time.Time, change func(now time.Time) error) {
 		t.Helper()
 		must(t, what, change(now))
 		got := contact(t, s, ownB, id).Updated
-		if got.Sub(prev) < time.Second {
-			t.Errorf("%s at %v: Updated %v, not a second past %v", what, now, got, prev)
+		if got.Before(prev) {
+			t.Errorf("%s at %v: Updated %v moved back from %v", what, now, got, prev)
 		}
-		if later := now.Truncate(time.Second); later.After(prev) && !got.Truncate(time.Second).Equal(later) {
-			t.Errorf("%s at %v: Updated %v, want %v", what, now, got, later)
+		if !got.Truncate(time.Second).Equal(want) {
+			t.Errorf("%s at %v: Updated %v, want %v", what, now, got, want)
 		}
 		prev = got
 	}
-	// every change at the same now moves Updated on
+	// The first change in the second of the last one moves Updated a
+	// second on, so that a client sees it; the ones after it keep it
+	// there, one second ahead of the clock at most, however many there are.
 	var added int64
-	for range 2 {
-		step("RenameContact", now, func(now time.Time) error { return s.RenameContact(ctx, id, "Tock", At(now)) })
-		step("AddPhone", now, func(now time.Time) error {
+	step("RenameContact", now, t0.Add(time.Second), func(now time.Time) error { return s.RenameContact(ctx, id, "Tock", At(now)) })
+	for range 5 {
+		step("AddPhone", now, t0.Add(time.Second), func(now time.Time) error {
 			var err error
 			added, err = s.AddPhone(ctx, id, phone(7), At(now))
 			return err
 		})
-		step("UpdatePhone", now, func(now time.Time) error {
+		step("UpdatePhone", now, t0.Add(time.Second), func(now time.Time) error {
 			p := phone(8)
 			p.ID = first
 			return s.UpdatePhone(ctx, p, At(now))
 		})
-		step("CeasePhone", now, func(now time.Time) error { return s.CeasePhone(ctx, added, At(now)) })
+		step("CeasePhone", now, t0.Add(time.Second), func(now time.Time) error { return s.CeasePhone(ctx, added, At(now)) })
+		step("RenameContact", now, t0.Add(time.Second), func(now time.Time) error { return s.RenameContact(ctx, id, "Tock", At(now)) })
 	}
-	// a clock that went back
-	step("RenameContact(earlier now)", t0.Add(-time.Hour), func(now time.Time) error { return s.RenameContact(ctx, id, "Back", At(now)) })
+	// the next second's change catches up with it, and moves it on
+	step("RenameContact(next second)", now.Add(time.Second), t0.Add(2*time.Second), func(now time.Time) error { return s.RenameContact(ctx, id, "Tack", At(now)) })
+	// a clock that went back leaves it where it is
+	step("RenameContact(earlier now)", t0.Add(-time.Hour), t0.Add(2*time.Second), func(now time.Time) error { return s.RenameContact(ctx, id, "Back", At(now)) })
 	// a later now is taken as it is
-	step("RenameContact(later now)", t0.Add(time.Hour+300*time.Millisecond), func(now time.Time) error { return s.RenameContact(ctx, id, "Later", At(now)) })
-	if want := t0.Add(time.Hour); !prev.Truncate(time.Second).Equal(want) {
-		t.Errorf("Updated = %v, want %v", prev, want)
-	}
+	step("RenameContact(later now)", t0.Add(time.Hour+300*time.Millisecond), t0.Add(time.Hour), func(now time.Time) error { return s.RenameContact(ctx, id, "Later", At(now)) })
+	step("CeasePhone(same second)", t0.Add(time.Hour+600*time.Millisecond), t0.Add(time.Hour+time.Second), func(now time.Time) error {
+		var err error
+		if added, err = s.AddPhone(ctx, id, phone(7), At(now)); err != nil {
+			return err
+		}
+		return s.CeasePhone(ctx, added, At(now))
+	})
 	// a refused change does not move it
 	_, err = s.CreateContact(ctx, ownB, contactd.Contact{Type: contactd.Primary, Name: "dup", Phones: phones(1)}, At(t0.Add(2*time.Hour)))
 	wantCode(t, "CreateContact(dup)", err, contactd.CNT101)
@@ -571,5 +582,45 @@ func testUpdatedMovesForward(t *testing.T, s contactd.Store) {
 	// an untouched contact keeps its Updated
 	if got := contact(t, s, customerOwner(t, s, custA), seedLive).Updated; !got.Equal(seedUpdated) {
 		t.Errorf("seeded Updated = %v, want %v", got, seedUpdated)
+	}
+}
+
+func testClaimMode(t *testing.T, s contactd.Store) {
+	claim := func(sandbox, want bool) {
+		t.Helper()
+		got, err := s.ClaimMode(ctx, sandbox)
+		must(t, "ClaimMode", err)
+		if got != want {
+			t.Errorf("ClaimMode(sandbox %v) = %v, want %v", sandbox, got, want)
+		}
+	}
+	// The first claim on an empty database records it; later ones keep it.
+	claim(true, true)
+	claim(false, true)
+	loadDefault(t, s)
+	claim(false, true)
+	claim(true, true)
+}
+
+// testClaimModeOfData: a database that holds customers before any mode is
+// recorded is taken for production, whatever the first claim asks.
+func testClaimModeOfData(t *testing.T, s contactd.Store) {
+	loadDefault(t, s)
+	for _, sandbox := range []bool{true, false, true} {
+		got, err := s.ClaimMode(ctx, sandbox)
+		must(t, "ClaimMode", err)
+		if got {
+			t.Errorf("ClaimMode(sandbox %v) on a database of customers = sandbox", sandbox)
+		}
+	}
+}
+
+func testClaimModeProduction(t *testing.T, s contactd.Store) {
+	for _, sandbox := range []bool{false, true} {
+		got, err := s.ClaimMode(ctx, sandbox)
+		must(t, "ClaimMode", err)
+		if got {
+			t.Errorf("ClaimMode(sandbox %v) after production claimed it = sandbox", sandbox)
+		}
 	}
 }

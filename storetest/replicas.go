@@ -89,6 +89,12 @@ func (r *replicas) UpdateRecord(ctx context.Context, kind contactd.Kind, id int6
 func (r *replicas) CeaseRecord(ctx context.Context, kind contactd.Kind, id int64, ch contactd.Change) error {
 	return r.pick().CeaseRecord(ctx, kind, id, ch)
 }
+func (r *replicas) Replay(ctx context.Context, ch contactd.Change, op string) (int64, bool, error) {
+	return r.pick().Replay(ctx, ch, op)
+}
+func (r *replicas) ClaimMode(ctx context.Context, sandbox bool) (bool, error) {
+	return r.pick().ClaimMode(ctx, sandbox)
+}
 func (r *replicas) Audit(ctx context.Context, q contactd.AuditQuery) ([]contactd.AuditRecord, error) {
 	return r.pick().Audit(ctx, q)
 }

@@ -67,6 +67,10 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 		{"ConcurrentReadersSeeInvariants", testConcurrentReaders},
 		{"AuditTrail", testAuditTrail},
 		{"Idempotency", testIdempotency},
+		{"TextInputs", testTextInputs},
+		{"ClaimMode", testClaimMode},
+		{"ClaimModeOfData", testClaimModeOfData},
+		{"ClaimModeProduction", testClaimModeProduction},
 	}
 	tests = append(tests, recordTests...)
 	for _, tc := range tests {

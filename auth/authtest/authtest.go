@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -377,6 +378,25 @@ func (i *Issuer) OpaqueWith(sub string, life time.Duration, more map[string]any)
 	}
 	i.opaque[token] = answer
 	return token
+}
+
+// OpaqueAnswer issues an opaque token that introspection answers with
+// answer as it is: tests of answers an issuer should not give.
+func (i *Issuer) OpaqueAnswer(answer map[string]any) string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	token := "opaque-" + hex.EncodeToString(b)
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.opaque[token] = answer
+	return token
+}
+
+// RemoveKey stops publishing the key of kid (a key withdrawn).
+func (i *Issuer) RemoveKey(kid string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.keys = slices.DeleteFunc(i.keys, func(k issuerKey) bool { return k.kid == kid })
 }
 
 // Revoke makes introspection answer the token inactive.

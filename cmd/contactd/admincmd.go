@@ -274,6 +274,9 @@ var adminKinds = map[string]adminKind{
 				return contactd.RegistryData{}, err
 			}
 			c, err := contactd.ParseCertificatePEM(f.party, text)
+			if err == nil {
+				err = c.CheckSigner(time.Now())
+			}
 			if err != nil {
 				return contactd.RegistryData{}, fmt.Errorf("%s: %w", f.pem, err)
 			}

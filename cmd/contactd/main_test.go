@@ -81,17 +81,8 @@ func waitReady(t *testing.T, base string) {
 
 func call(t *testing.T, method, url, token, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	status, b, _ := callHeaders(t, method, url, token, body, nil)
+	return status, b
 }
 
 func sandboxToken(t *testing.T) string {

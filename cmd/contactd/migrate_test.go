@@ -35,7 +35,7 @@ func TestMigrateCommand(t *testing.T) {
 	t.Run("PostgreSQL", func(t *testing.T) {
 		_, db := pgtest.Schema(t)
 		out, err := migrate(t, nil, "--db", db)
-		if err != nil || !strings.Contains(out, "applied migrations [1 2 3 4 5 6]") {
+		if err != nil || !strings.Contains(out, "applied migrations [1 2 3 4 5 6 7]") {
 			t.Fatalf("migrate: %v\n%s", err, out)
 		}
 		out, err = migrate(t, nil, "--db", db)

@@ -91,6 +91,10 @@ func seed(ctx context.Context, args []string, getenv func(string) string, stdout
 	if !empty {
 		return fmt.Errorf("%s already holds customers: seed a new database", dbName(cfg.db))
 	}
+	// Synthetic customers are test data: the database is a sandbox's.
+	if err := claimMode(ctx, store, true, cfg.db); err != nil {
+		return err
+	}
 	if cfg.personas {
 		if err := store.Load(ctx, sandbox.Dataset()); err != nil {
 			return fmt.Errorf("load sandbox personas: %w", err)

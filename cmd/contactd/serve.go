@@ -18,6 +18,7 @@ import (
 	"github.com/contactd/contactd/journal"
 	"github.com/contactd/contactd/logbuf"
 	"github.com/contactd/contactd/sandbox"
+	"github.com/contactd/contactd/sqlite"
 )
 
 // serveConfig is what `contactd serve` is told by flags and environment.
@@ -28,23 +29,42 @@ type serveConfig struct {
 	logFormat string
 	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
 	adminAddr string           // pprof, /metrics and sandbox console listener, off when empty; see admin.go
-	rateLimit contacthttp.RateLimit
+	// adminPublic allows adminAddr off loopback: the admin listener has no
+	// authentication of its own.
+	adminPublic bool
+	rateLimit   contacthttp.RateLimit
 	// journalSize is how many requests the sandbox's journal keeps
 	// (with --admin-addr, where it is shown).
 	journalSize int
 	// reset puts a sandbox back to its personas at start.
 	reset bool
+
+	writeTimeout   time.Duration // each write's deadline (contactd.Service.WriteTimeout)
+	maxConnections int           // client connections held open at once
+	maxInFlight    int           // API requests served at once
+	dbMinFreeMB    int           // SQLite: /readyz fails with less free disk
+	authFailures   contacthttp.RateLimit
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text", journalSize: journal.DefaultSize}
+	cfg := serveConfig{addr: "127.0.0.1:8080", db: "contactd.db", logFormat: "text", journalSize: journal.DefaultSize,
+		writeTimeout: contactd.DefaultWriteTimeout, maxConnections: contacthttp.DefaultMaxConnections,
+		maxInFlight: contacthttp.DefaultMaxInFlight, dbMinFreeMB: sqlite.DefaultMinFree >> 20,
+		authFailures: contacthttp.DefaultAuthFailures}
 	fs.StringVar(&cfg.addr, "addr", cfg.addr, "`host:port` to listen on")
 	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing, or a postgres:// URL (docs/postgres.md)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted")
 	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json")
 	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After")
+	fs.DurationVar(&cfg.writeTimeout, "write-timeout", cfg.writeTimeout, "the longest a write may take; past it: 503 with Retry-After")
+	fs.IntVar(&cfg.maxConnections, "max-connections", cfg.maxConnections, "client `connections` held open at once; more are answered 503 and closed")
+	fs.IntVar(&cfg.maxInFlight, "max-in-flight", cfg.maxInFlight, "API `requests` served at once; more are answered 503 with Retry-After")
+	fs.IntVar(&cfg.dbMinFreeMB, "db-min-free-mb", cfg.dbMinFreeMB, "SQLite: /readyz answers 503 with less free disk than this, in `MiB`; 0: no check")
+	fs.Float64Var(&cfg.authFailures.PerSecond, "auth-failure-rate", cfg.authFailures.PerSecond, "refused authentications a second allowed per remote address; past it and its burst: 429 with Retry-After, credentials unchecked; 0: no limit; off by default with --sandbox")
+	fs.IntVar(&cfg.authFailures.Burst, "auth-failure-burst", cfg.authFailures.Burst, "refused authentications a remote address may make at once above --auth-failure-rate")
+	fs.BoolVar(&cfg.adminPublic, "admin-public", cfg.adminPublic, "allow --admin-addr off loopback; the admin listener has no authentication")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 0, "`requests` a caller may burst above --rate-limit (default: one second's worth)")
 	fs.StringVar(&cfg.adminAddr, "admin-addr", cfg.adminAddr, "`host:port` of the admin listener serving /debug/pprof/, /metrics and, with --sandbox, the console at /console/; off when empty; keep it on loopback")
 	fs.IntVar(&cfg.journalSize, "journal-size", cfg.journalSize, "with --sandbox and --admin-addr: how many of the newest `requests` the request journal keeps, in memory")
@@ -93,7 +113,50 @@ Examples:
 	if err := cfg.identity.Finish(fs, cfg.sandbox); err != nil {
 		return cfg, err
 	}
+	if cfg.authFailures.PerSecond < 0 || cfg.authFailures.Burst < 0 {
+		return cfg, errors.New("--auth-failure-rate and --auth-failure-burst must not be negative")
+	}
+	if cfg.sandbox && getenv("CONTACTD_AUTH_FAILURE_RATE") == "" && !flagGiven(fs, "auth-failure-rate") {
+		// Vendors try the token errors on purpose, again and again.
+		cfg.authFailures.PerSecond = 0
+	}
+	if cfg.writeTimeout <= 0 || cfg.maxConnections <= 0 || cfg.maxInFlight <= 0 || cfg.dbMinFreeMB < 0 {
+		return cfg, errors.New("--write-timeout, --max-connections and --max-in-flight must be positive, --db-min-free-mb not negative")
+	}
+	if cfg.adminAddr != "" && !cfg.adminPublic && !loopbackAddr(cfg.adminAddr) {
+		return cfg, fmt.Errorf("--admin-addr %s is not on loopback: the admin listener (pprof, metrics, the console) has no authentication; "+
+			"keep it on 127.0.0.1 or ::1, or give --admin-public to expose it anyway", cfg.adminAddr)
+	}
 	return cfg, nil
+}
+
+// redactedURL is a URL for the log, any credentials in it hidden; "" stays "".
+func redactedURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	return auth.RedactURL(u)
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// loopbackAddr reports whether the host:port addr listens on loopback
+// only: a loopback IP, or localhost.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
@@ -139,6 +202,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("open database %s: %w", dbName(cfg.db), err)
 	}
 	defer store.Close()
+	if err := claimMode(ctx, store, cfg.sandbox, cfg.db); err != nil {
+		return err
+	}
 
 	var authn contacthttp.Authenticator = auth.Unconfigured{}
 	var access contactd.Authorizer = auth.DenyAll{}
@@ -165,7 +231,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		defer closeAuth()
 		authn, access = prod, registryAccess
 		log.Info("production mode: access is decided on the registry (contactd admin)",
-			"oauth_jwks", cfg.identity.OAuthJWKSURL, "oauth_introspection", cfg.identity.OAuthIntrospectionURL,
+			"oauth_jwks", redactedURL(cfg.identity.OAuthJWKSURL), "oauth_introspection", redactedURL(cfg.identity.OAuthIntrospectionURL),
 			"client_ca", cfg.identity.ClientCA, "client_cn", cfg.identity.ClientCNs, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
 	}
 	tlsConfig, err := cfg.identity.TLS()
@@ -178,15 +244,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
+	if s, ok := store.(interface{ SetMinFree(uint64) }); ok {
+		s.SetMinFree(uint64(cfg.dbMinFreeMB) << 20)
+	}
 	handler := contacthttp.NewServer(contacthttp.Config{
-		Service:   &contactd.Service{Store: admin.metrics.Store(store), Access: access},
-		Auth:      authn,
-		DB:        store,
-		Logger:    log,
-		AccessLog: accessLog,
-		Metrics:   admin.metrics,
-		IRD:       irdRule,
-		Journal:   admin.journal,
+		Service:      &contactd.Service{Store: admin.metrics.Store(store), Access: access, WriteTimeout: cfg.writeTimeout},
+		MaxInFlight:  cfg.maxInFlight,
+		AuthFailures: cfg.authFailures,
+		Auth:         authn,
+		DB:           store,
+		Logger:       log,
+		AccessLog:    accessLog,
+		Metrics:      admin.metrics,
+		IRD:          irdRule,
+		Journal:      admin.journal,
 
 		RateLimit: cfg.rateLimit,
 	})
@@ -194,6 +265,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another contactd running? choose another with --addr)", cfg.addr, err)
 	}
+	ln = contacthttp.LimitConnections(ln, cfg.maxConnections, tlsConfig == nil)
 	if cfg.adminAddr != "" {
 		stopAdmin, err := startAdminServer(cfg.adminAddr, ln.Addr().String(), admin, log)
 		if err != nil {

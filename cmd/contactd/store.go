@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"github.com/contactd/contactd"
@@ -56,4 +57,25 @@ func dbName(db string) string {
 		return "(a PostgreSQL URL that does not parse)"
 	}
 	return u.Redacted()
+}
+
+// claimMode has the database record whether it is a sandbox, if it records
+// nothing yet, and refuses a database of the other mode: the sandbox
+// accepts unsigned tokens, so it must never open production data, and
+// production must not serve a sandbox's made-up data as real.
+func claimMode(ctx context.Context, store contactd.Store, sandbox bool, db string) error {
+	recorded, err := store.ClaimMode(ctx, sandbox)
+	if err != nil {
+		return fmt.Errorf("database %s: record its mode: %w", dbName(db), err)
+	}
+	switch {
+	case sandbox && !recorded:
+		return fmt.Errorf("database %s is a production database (first used in production mode, or it held customers "+
+			"before contactd recorded a mode): the sandbox never opens one, since it accepts unsigned tokens; "+
+			"start the sandbox on a new database", dbName(db))
+	case !sandbox && recorded:
+		return fmt.Errorf("database %s is a sandbox database (first used with --sandbox or by contactd seed): "+
+			"production mode never serves one; give production a database of its own", dbName(db))
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
--- 008_record: the records of the suite's update APIs (names, addresses,
+-- 009_record: the records of the suite's update APIs (names, addresses,
 -- BIC codes, refund bank accounts: contactd.Record), and the audit rows
 -- that record their changes.
 --

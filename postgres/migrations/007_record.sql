@@ -1,4 +1,4 @@
--- 006_record: the records of the suite's update APIs (names, addresses,
+-- 007_record: the records of the suite's update APIs (names, addresses,
 -- BIC codes, refund bank accounts: contactd.Record), and the audit rows
 -- that record their changes; as the SQLite store's 007_record.sql.
 --
