@@ -23,7 +23,7 @@ func recordFields(v any) (json.RawMessage, error) {
 // PutRecord adds the record build makes for the owner ref names; on says
 // what happens to a live record of the same kind and key.
 func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, on OnLive, build func(Owner) (Record, error)) (int64, error) {
-	o, err := s.Store.Owner(ctx, ref)
+	o, err := s.owner(ctx, ref)
 	if err != nil {
 		return 0, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int6
 // BIC code, a bank account): rules, the request's own, run first; missing
 // answers when there is no such record.
 func (s *Service) CeaseRecordByKey(ctx context.Context, ch Change, ref OwnerRef, kind Kind, key string, missing Code, rules func(Owner) error) error {
-	o, err := s.Store.Owner(ctx, ref)
+	o, err := s.owner(ctx, ref)
 	if err != nil {
 		return err
 	}
