@@ -39,7 +39,7 @@ func (req *bankPOSTRequest) bankAccount() contactd.BankAccount {
 
 func handleAddBank(cfg Config) http.Handler {
 	return operation(cfg, "bank/bank_POST_Request", func(r *http.Request, ch contactd.Change, req *bankPOSTRequest, body []byte) (any, error) {
-		ref, err := req.ref()
+		ref, err := req.ref(cfg.IRD)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +59,7 @@ func handleAddBank(cfg Config) http.Handler {
 
 func handleDeleteBank(cfg Config) http.Handler {
 	return operation(cfg, "bank/bank_DELETE_Request", func(r *http.Request, ch contactd.Change, req *ownerRequest, _ []byte) (any, error) {
-		ref, err := req.ref()
+		ref, err := req.ref(cfg.IRD)
 		if err != nil {
 			return nil, err
 		}

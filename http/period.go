@@ -16,7 +16,7 @@ type periodListRequest struct {
 
 func handleListPeriods(cfg Config) http.Handler {
 	return operation(cfg, "period/list_POST_Request", func(r *http.Request, ch contactd.Change, req *periodListRequest, _ []byte) (any, error) {
-		ref, err := req.ref()
+		ref, err := req.ref(cfg.IRD)
 		if err != nil {
 			return nil, err
 		}
