@@ -12,34 +12,35 @@ import (
 // Period API rules: SUITE.md ruling 6 and api/period-2021-10-28.yaml.
 
 // Period is one filing period of an account, with the fields of the Period
-// API's list response.
+// API's list response in the published sample's order: it is written as
+// the list shows it (dates YYYY-MM-DD) and kept so in a period record.
 type Period struct {
 	AccountType              string
 	FilingFrequency          string
+	NoticeOfAssessmentIssued bool
 	PeriodBegin              Date
 	PeriodEnd                Date // identifies the period
-	NoticeOfAssessmentIssued bool
 	ReturnData               bool // a return is expected or has been filed
 	DefaultAssessment        float64
-	INC                      *IncomeTaxPeriod // income tax (INC) accounts only
+	INC                      *IncomeTaxPeriod `json:",omitempty"` // income tax (INC) accounts only
 }
 
 // IncomeTaxPeriod is the INC block of an income tax period.
 type IncomeTaxPeriod struct {
-	BalanceDate                                   Date // always the period's end
+	ExtensionOfTimeStatus                         string // "D", "G", "L", "R", "W" or ""
 	ExtensionOfTime                               bool
 	ExtensionOfTimeType                           string // "Agent", "Customer" or ""
-	ExtensionOfTimeStatus                         string // "D", "G", "L", "R", "W" or ""
-	DeferredDate                                  Date   // zero when none
+	TaxPooling                                    bool
 	LossToCarryForward                            float64
 	ExcessImputationToCarryForward                float64
 	ResidentialRentalDeductionsToCarryForward     float64
 	ResearchAndDevelopmentTaxCreditToCarryForward float64
 	ICABalance                                    float64
 	MACBalance                                    float64
-	TaxPooling                                    bool
 	FilingGroup                                   string // IITSF2, IITSF3, IITSG1, IITSG2, IITSG3, IITSNI or ""
 	LossCarryBack                                 bool
+	BalanceDate                                   Date // always the period's end
+	DeferredDate                                  Date // zero when none, written ""
 	Prov                                          []ProvisionalTax
 }
 
@@ -47,8 +48,8 @@ type IncomeTaxPeriod struct {
 // period.
 type ProvisionalTax struct {
 	Method   string // "AIM", "EST", "RATIO", "STD" or ""
-	Ratio    float64
 	Amount   float64
+	Ratio    float64
 	Commence Date
 	Cease    Date
 }
@@ -189,101 +190,16 @@ func lastDayOfMonth(m int) Date {
 	return Date{next / 12, time.Month(next%12 + 1), 1}.AddDays(-1)
 }
 
-// periodJSON is a period as the Period API's list shows it and as its
-// record keeps it: the published sample's field order, dates YYYY-MM-DD.
-type periodJSON struct {
-	AccountType              string
-	FilingFrequency          string
-	NoticeOfAssessmentIssued bool
-	PeriodBegin              string
-	PeriodEnd                string
-	ReturnData               bool
-	DefaultAssessment        float64
-	INC                      *incomeTaxJSON `json:",omitempty"`
-}
-
-type incomeTaxJSON struct {
-	ExtensionOfTimeStatus                         string
-	ExtensionOfTime                               bool
-	ExtensionOfTimeType                           string
-	TaxPooling                                    bool
-	LossToCarryForward                            float64
-	ExcessImputationToCarryForward                float64
-	ResidentialRentalDeductionsToCarryForward     float64
-	ResearchAndDevelopmentTaxCreditToCarryForward float64
-	ICABalance                                    float64
-	MACBalance                                    float64
-	FilingGroup                                   string
-	LossCarryBack                                 bool
-	BalanceDate                                   string
-	DeferredDate                                  string
-	Prov                                          []provJSON
-}
-
-type provJSON struct {
-	Method   string
-	Amount   float64
-	Ratio    float64
-	Commence string
-	Cease    string
-}
-
-// MarshalJSON writes the period as the Period API's list shows it, in the
-// published sample's field order: dates YYYY-MM-DD (a DeferredDate that is
-// none as ""), the INC block only on income tax periods, its Prov always
-// an array.
+// MarshalJSON writes the period as the Period API's list shows it: its
+// fields in order, dates YYYY-MM-DD, an INC block's Prov always an array.
 func (p Period) MarshalJSON() ([]byte, error) {
-	v := periodJSON{p.AccountType, p.FilingFrequency, p.NoticeOfAssessmentIssued, p.PeriodBegin.String(),
-		p.PeriodEnd.String(), p.ReturnData, p.DefaultAssessment, nil}
-	if in := p.INC; in != nil {
-		inc := &incomeTaxJSON{in.ExtensionOfTimeStatus, in.ExtensionOfTime, in.ExtensionOfTimeType, in.TaxPooling,
-			in.LossToCarryForward, in.ExcessImputationToCarryForward, in.ResidentialRentalDeductionsToCarryForward,
-			in.ResearchAndDevelopmentTaxCreditToCarryForward, in.ICABalance, in.MACBalance, in.FilingGroup,
-			in.LossCarryBack, in.BalanceDate.String(), in.DeferredDate.String(), []provJSON{}}
-		for _, pr := range in.Prov {
-			inc.Prov = append(inc.Prov, provJSON{pr.Method, pr.Amount, pr.Ratio, pr.Commence.String(), pr.Cease.String()})
-		}
-		v.INC = inc
+	type plain Period // without this method
+	if p.INC != nil && p.INC.Prov == nil {
+		inc := *p.INC
+		inc.Prov = []ProvisionalTax{}
+		p.INC = &inc
 	}
-	return json.Marshal(v)
-}
-
-// UnmarshalJSON reads a period as MarshalJSON writes it; a date that is
-// not YYYY-MM-DD (other than an empty DeferredDate) is an error.
-func (p *Period) UnmarshalJSON(b []byte) error {
-	var v periodJSON
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	var bad []string
-	date := func(s string, optional bool) Date {
-		d, ok := ParseDate(s)
-		if !ok && !(optional && s == "") {
-			bad = append(bad, s)
-		}
-		return d
-	}
-	*p = Period{AccountType: v.AccountType, FilingFrequency: v.FilingFrequency, PeriodBegin: date(v.PeriodBegin, false),
-		PeriodEnd: date(v.PeriodEnd, false), NoticeOfAssessmentIssued: v.NoticeOfAssessmentIssued,
-		ReturnData: v.ReturnData, DefaultAssessment: v.DefaultAssessment}
-	if in := v.INC; in != nil {
-		p.INC = &IncomeTaxPeriod{BalanceDate: date(in.BalanceDate, false), ExtensionOfTime: in.ExtensionOfTime,
-			ExtensionOfTimeType: in.ExtensionOfTimeType, ExtensionOfTimeStatus: in.ExtensionOfTimeStatus,
-			DeferredDate: date(in.DeferredDate, true), LossToCarryForward: in.LossToCarryForward,
-			ExcessImputationToCarryForward:                in.ExcessImputationToCarryForward,
-			ResidentialRentalDeductionsToCarryForward:     in.ResidentialRentalDeductionsToCarryForward,
-			ResearchAndDevelopmentTaxCreditToCarryForward: in.ResearchAndDevelopmentTaxCreditToCarryForward,
-			ICABalance: in.ICABalance, MACBalance: in.MACBalance, TaxPooling: in.TaxPooling,
-			FilingGroup: in.FilingGroup, LossCarryBack: in.LossCarryBack}
-		for _, pr := range in.Prov {
-			p.INC.Prov = append(p.INC.Prov, ProvisionalTax{Method: pr.Method, Ratio: pr.Ratio, Amount: pr.Amount,
-				Commence: date(pr.Commence, false), Cease: date(pr.Cease, false)})
-		}
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("period: dates %q are not YYYY-MM-DD", bad)
-	}
-	return nil
+	return json.Marshal(plain(p))
 }
 
 // Record is the period as a record of kind period: its key is its
