@@ -255,3 +255,43 @@ func TestPublishedBankSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestBankAccountRecord: the record's fields as the Account read shows
+// them, then Reference and the international account; logs see the
+// number masked.
+func TestBankAccountRecord(t *testing.T) {
+	nzAcc := NZBankAccount{"03", "1528", "00065296", "0000"}
+	r, err := BankAccount{NameOnAccount: "Test", NewZealand: &nzAcc, Reference: "CreditUnion"}.Record()
+	if err != nil || r.Kind != KindBank || r.Key != "" ||
+		string(r.Fields) != `{"BankAccount":"03-1528-00065296-0000","NameOnBankAccount":"Test","Reference":"CreditUnion"}` {
+		t.Fatalf("NZ record %+v %s %v", r, r.Fields, err)
+	}
+	au := BankAccount{NameOnAccount: "Test", International: &InternationalBankAccount{"242000", "203330017", Chequing, "ASB", "AU"}}
+	r, err = au.Record()
+	if err != nil || string(r.Fields) != `{"BankAccount":"242000-203330017","NameOnBankAccount":"Test","International":`+
+		`{"RoutingNumber":"242000","AccountNumber":"203330017","BankAccountType":"C","BankName":"ASB","Country":"AU"}}` {
+		t.Fatalf("international record %s %v", r.Fields, err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("bank", "nz", BankAccount{NewZealand: &nzAcc}, "au", au)
+	if out := logs.String(); strings.Contains(out, "00065296") || strings.Contains(out, "203330017") || !strings.Contains(out, "****5296") {
+		t.Fatalf("log %s", out)
+	}
+}
+
+// TestRecordAddress: an address record reads back as the address.
+func TestRecordAddress(t *testing.T) {
+	a := Address{ID: 7, Type: AddressPRFLOC, Street: "1 George Street", City: "Sydney", State: "AU-NSW", PostCode: "2000",
+		Country: "AU", Urbanisation: "Sydney"}
+	r, err := a.Record()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := RecordAddress(r)
+	if err != nil || got != a {
+		t.Fatalf("RecordAddress = %+v, %v; want %+v", got, err, a)
+	}
+	if _, err := RecordAddress(Record{Fields: []byte(`[`)}); err == nil {
+		t.Fatal("a broken record read back")
+	}
+}

@@ -64,10 +64,12 @@ type CustomerID struct {
 }
 
 // OwnerRef names the owner of a new contact as the caller gave it: a
-// customer, or an account when AccountID is set.
+// customer, or an account when AccountID is set. AccountIDType is the type
+// of ID the caller named the account by (ACC, CMPF, KSF); "" is ACC.
 type OwnerRef struct {
-	Customer  CustomerID
-	AccountID string
+	Customer      CustomerID
+	AccountID     string
+	AccountIDType string
 }
 
 // Owner is a resolved owner: the customer, and for account-level contacts
@@ -78,6 +80,8 @@ type Owner struct {
 	AccountKey  int64 // 0 for customer-level
 	AccountID   string
 	AccountType string
+	// AccountIDType is the type of the account's ID (ACC, CMPF, KSF).
+	AccountIDType string
 }
 
 // AccountLevel reports whether the owner is an account.

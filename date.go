@@ -1,6 +1,7 @@
 package contactd
 
 import (
+	"fmt"
 	"time"
 	_ "time/tzdata" // dates are New Zealand dates wherever contactd runs
 )
@@ -48,6 +49,24 @@ func (d Date) String() string {
 		return ""
 	}
 	return d.time().Format(time.DateOnly)
+}
+
+// MarshalText writes the date as String does: JSON shows it YYYY-MM-DD,
+// the zero Date "".
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a date written YYYY-MM-DD, or "" as the zero Date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	v, ok := ParseDate(string(b))
+	if !ok {
+		return fmt.Errorf("date %q is not YYYY-MM-DD", b)
+	}
+	*d = v
+	return nil
 }
 
 // IsZero reports whether d is the zero Date.

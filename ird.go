@@ -1,5 +1,7 @@
 package contactd
 
+import "slices"
+
 // Customer and owner identifiers: rules 1, 3 and 11 of api/SPEC-README.md.
 
 // The range of IRD numbers (rule 3), on the numeric value.
@@ -115,9 +117,6 @@ func irdCheckDigit(base, w *[8]int) int {
 	return 11 - r
 }
 
-// accountIDTypeACC is the only account identifier type (rule 1).
-const accountIDTypeACC = "ACC"
-
 // ParseOwnerRef is ParseOwnerRef under production's rule.
 func ParseOwnerRef(customerID, customerIDType, accountID, accountIDType string) (OwnerRef, error) {
 	return IRDRule{}.ParseOwnerRef(customerID, customerIDType, accountID, accountIDType)
@@ -152,12 +151,13 @@ func (r IRDRule) ParseOwnerRef(customerID, customerIDType, accountID, accountIDT
 		if accountID == "" {
 			return OwnerRef{}, Errorf(EV1100, "AccountID")
 		}
-		// The schema's enum admits only ACC (or empty); anything else is
-		// refused here too in case a caller skipped the schema.
-		if accountIDType != accountIDTypeACC {
+		// Each API's schema enum admits its own types (the Contact API
+		// only ACC); anything else is refused here too in case a caller
+		// skipped the schema.
+		if !slices.Contains(AccountIDTypes(), accountIDType) {
 			return OwnerRef{}, Errorf(EV1100, "AccountIDType")
 		}
-		return OwnerRef{AccountID: accountID}, nil
+		return OwnerRef{AccountID: accountID, AccountIDType: accountIDType}, nil
 	}
 	return OwnerRef{}, Errorf(EV1100, "CustomerID")
 }

@@ -253,7 +253,9 @@ func TestParseOwnerRef_Rules1And11(t *testing.T) {
 	}{
 		{"customer IRD", "49091850", "IRD", "", "", OwnerRef{Customer: CustomerID{IRD, "049091850"}}, "", ""},
 		{"customer CST sample", "1512100301", "CST", "", "", OwnerRef{Customer: CustomerID{CST, "1512100301"}}, "", ""},
-		{"account sample", "", "", "512100301INC003", "ACC", OwnerRef{AccountID: "512100301INC003"}, "", ""},
+		{"account sample", "", "", "512100301INC003", "ACC", OwnerRef{AccountID: "512100301INC003", AccountIDType: "ACC"}, "", ""},
+		{"complying fund", "", "", "AS/1234", "CMPF", OwnerRef{AccountID: "AS/1234", AccountIDType: "CMPF"}, "", ""},
+		{"KiwiSaver scheme", "", "", "KSS/12345", "KSF", OwnerRef{AccountID: "KSS/12345", AccountIDType: "KSF"}, "", ""},
 
 		{"both owners", "49091850", "IRD", "512100301INC003", "ACC", OwnerRef{}, EV1100, "AccountID"},
 		{"customer and half account", "49091850", "IRD", "", "ACC", OwnerRef{}, EV1100, "AccountID"},

@@ -2,6 +2,9 @@ package contactd
 
 import (
 	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -9,34 +12,35 @@ import (
 // Period API rules: SUITE.md ruling 6 and api/period-2021-10-28.yaml.
 
 // Period is one filing period of an account, with the fields of the Period
-// API's list response.
+// API's list response in the published sample's order: it is written as
+// the list shows it (dates YYYY-MM-DD) and kept so in a period record.
 type Period struct {
 	AccountType              string
 	FilingFrequency          string
+	NoticeOfAssessmentIssued bool
 	PeriodBegin              Date
 	PeriodEnd                Date // identifies the period
-	NoticeOfAssessmentIssued bool
 	ReturnData               bool // a return is expected or has been filed
 	DefaultAssessment        float64
-	INC                      *IncomeTaxPeriod // income tax (INC) accounts only
+	INC                      *IncomeTaxPeriod `json:",omitempty"` // income tax (INC) accounts only
 }
 
 // IncomeTaxPeriod is the INC block of an income tax period.
 type IncomeTaxPeriod struct {
-	BalanceDate                                   Date // always the period's end
+	ExtensionOfTimeStatus                         string // "D", "G", "L", "R", "W" or ""
 	ExtensionOfTime                               bool
 	ExtensionOfTimeType                           string // "Agent", "Customer" or ""
-	ExtensionOfTimeStatus                         string // "D", "G", "L", "R", "W" or ""
-	DeferredDate                                  Date   // zero when none
+	TaxPooling                                    bool
 	LossToCarryForward                            float64
 	ExcessImputationToCarryForward                float64
 	ResidentialRentalDeductionsToCarryForward     float64
 	ResearchAndDevelopmentTaxCreditToCarryForward float64
 	ICABalance                                    float64
 	MACBalance                                    float64
-	TaxPooling                                    bool
 	FilingGroup                                   string // IITSF2, IITSF3, IITSG1, IITSG2, IITSG3, IITSNI or ""
 	LossCarryBack                                 bool
+	BalanceDate                                   Date // always the period's end
+	DeferredDate                                  Date // zero when none, written ""
 	Prov                                          []ProvisionalTax
 }
 
@@ -44,8 +48,8 @@ type IncomeTaxPeriod struct {
 // period.
 type ProvisionalTax struct {
 	Method   string // "AIM", "EST", "RATIO", "STD" or ""
-	Ratio    float64
 	Amount   float64
+	Ratio    float64
 	Commence Date
 	Cease    Date
 }
@@ -184,4 +188,78 @@ func balanceMonth(freq string) time.Month {
 func lastDayOfMonth(m int) Date {
 	next := m + 1
 	return Date{next / 12, time.Month(next%12 + 1), 1}.AddDays(-1)
+}
+
+// MarshalJSON writes the period as the Period API's list shows it: its
+// fields in order, dates YYYY-MM-DD, an INC block's Prov always an array.
+func (p Period) MarshalJSON() ([]byte, error) {
+	type plain Period // without this method
+	if p.INC != nil && p.INC.Prov == nil {
+		inc := *p.INC
+		inc.Prov = []ProvisionalTax{}
+		p.INC = &inc
+	}
+	return json.Marshal(plain(p))
+}
+
+// Record is the period as a record of kind period: its key is its
+// PeriodEnd, its fields the period as the list shows it.
+func (p Period) Record(id int64) (Record, error) {
+	fields, err := p.MarshalJSON()
+	if err != nil {
+		return Record{}, fmt.Errorf("period record: %w", err)
+	}
+	return Record{ID: id, Kind: KindPeriod, Key: p.PeriodEnd.String(), Fields: fields}, nil
+}
+
+// filingFrequency reads the FilingFrequency of an account's stored
+// profile, "" when it has none.
+func filingFrequency(profile json.RawMessage) string {
+	var p struct{ FilingFrequency string }
+	if len(profile) > 0 && json.Unmarshal(profile, &p) != nil {
+		return ""
+	}
+	return p.FilingFrequency
+}
+
+// ListPeriods returns the periods of the account ref names whose PeriodEnd
+// is within r, newest first (SUITE.md ruling 6), after the checks every
+// account-level operation has (CST404, EV1022, ACT100). An account's
+// periods are its period records; an account that holds none (the
+// synthetic accounts of `contactd seed`, and personas no published sample
+// covers) has the periods SynthesizePeriods gives its type and filing
+// frequency today.
+func (s *Service) ListPeriods(ctx context.Context, caller Caller, ref OwnerRef, r PeriodRange) ([]Period, error) {
+	o, err := s.owner(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !o.AccountLevel() {
+		return nil, Errorf(EV1100, "AccountID") // periods are account-level
+	}
+	if err := s.permit(ctx, caller, o); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(periodAccountTypes, o.AccountType) {
+		return nil, Errorf(ACT100, "")
+	}
+	a, _, err := s.Store.AccountContacts(ctx, o.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	var periods []Period
+	for _, rec := range a.Records {
+		if rec.Kind != KindPeriod {
+			continue
+		}
+		var p Period
+		if err := json.Unmarshal(rec.Fields, &p); err != nil {
+			return nil, fmt.Errorf("period record %d: %w", rec.ID, err)
+		}
+		periods = append(periods, p)
+	}
+	if periods == nil {
+		periods = SynthesizePeriods(a.Type, filingFrequency(a.Profile), s.now())
+	}
+	return ListPeriods(periods, r), nil
 }

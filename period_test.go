@@ -3,6 +3,7 @@ package contactd
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +204,40 @@ func TestPeriodAccountTypesAreTheYAMLs(t *testing.T) {
 	}
 	if !slices.Equal(got, periodAccountTypes) {
 		t.Errorf("YAML account types %q, periodAccountTypes %q", got, periodAccountTypes)
+	}
+}
+
+// TestPeriodJSON: a period as the list shows it, in the published order,
+// reads back as itself; a bad date is an error.
+func TestPeriodJSON(t *testing.T) {
+	d := func(s string) Date { v, _ := ParseDate(s); return v }
+	p := Period{AccountType: "INC", FilingFrequency: "ITN03N", PeriodBegin: d("2020-04-01"), PeriodEnd: d("2021-03-31"),
+		INC: &IncomeTaxPeriod{BalanceDate: d("2021-03-31"), ExtensionOfTime: true, ExtensionOfTimeType: "Agent",
+			ExtensionOfTimeStatus: "D", DeferredDate: d("2021-04-15"), FilingGroup: "IITSG3",
+			Prov: []ProvisionalTax{{Method: "STD", Amount: 5500, Commence: d("2020-04-01"), Cease: d("9999-12-31")}}}}
+	b, err := json.Marshal(p)
+	want := `{"AccountType":"INC","FilingFrequency":"ITN03N","NoticeOfAssessmentIssued":false,"PeriodBegin":"2020-04-01",` +
+		`"PeriodEnd":"2021-03-31","ReturnData":false,"DefaultAssessment":0,"INC":{"ExtensionOfTimeStatus":"D","ExtensionOfTime":true,` +
+		`"ExtensionOfTimeType":"Agent","TaxPooling":false,"LossToCarryForward":0,"ExcessImputationToCarryForward":0,` +
+		`"ResidentialRentalDeductionsToCarryForward":0,"ResearchAndDevelopmentTaxCreditToCarryForward":0,"ICABalance":0,` +
+		`"MACBalance":0,"FilingGroup":"IITSG3","LossCarryBack":false,"BalanceDate":"2021-03-31","DeferredDate":"2021-04-15",` +
+		`"Prov":[{"Method":"STD","Amount":5500,"Ratio":0,"Commence":"2020-04-01","Cease":"9999-12-31"}]}}`
+	if err != nil || string(b) != want {
+		t.Fatalf("Marshal = %s, %v\nwant %s", b, err, want)
+	}
+	var back Period
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, p) {
+		t.Fatalf("Unmarshal = %+v, %v", back, err)
+	}
+	r, err := p.Record(9)
+	if err != nil || r.Kind != KindPeriod || r.Key != "2021-03-31" || string(r.Fields) != want {
+		t.Fatalf("Record = %+v, %v", r, err)
+	}
+	emp, _ := json.Marshal(Period{AccountType: "EMP", FilingFrequency: "PSOIM", PeriodBegin: d("2020-06-01"), PeriodEnd: d("2020-06-30")})
+	if strings.Contains(string(emp), "INC") {
+		t.Fatalf("a non-INC period shows an INC block: %s", emp)
+	}
+	if err := json.Unmarshal([]byte(strings.Replace(want, "2020-04-01", "2020-4-1", 1)), &back); err == nil {
+		t.Fatal("a bad date read back")
 	}
 }

@@ -16,10 +16,13 @@ const (
 	KindAddress Kind = "address"
 	KindBIC     Kind = "bic"
 	KindBank    Kind = "bank"
+	// KindPeriod is a filing period of an account (Key is its PeriodEnd,
+	// YYYY-MM-DD): data the Period API lists, which no update API changes.
+	KindPeriod Kind = "period"
 )
 
 // Kinds lists every record kind.
-func Kinds() []Kind { return []Kind{KindName, KindAddress, KindBIC, KindBank} }
+func Kinds() []Kind { return []Kind{KindName, KindAddress, KindBIC, KindBank, KindPeriod} }
 
 // Conflict is the code that refuses a second live record of the kind and
 // key on one owner, where the kind refuses one (OnLive Refuse).
@@ -35,7 +38,8 @@ func (k Kind) Conflict() Code {
 
 // Record is one item of customer or account data that an update API
 // manages: a name (Key is its type), an address (Key is its type), a BIC
-// code (Key is the code) or a refund bank account (Key is ""). An owner
+// code (Key is the code), a refund bank account (Key is "") or a filing
+// period (Key is its PeriodEnd). An owner
 // holds at most one live record of a kind and key.
 //
 // Fields holds the record's published fields as the read APIs show them,

@@ -29,7 +29,7 @@ func (s *Service) PutRecord(ctx context.Context, ch Change, ref OwnerRef, kind K
 	if id, found, err := s.replay(ctx, ch, RecordOp(kind, VerbCreate)); err != nil || found {
 		return id, err
 	}
-	o, err := s.Store.Owner(ctx, ref)
+	o, err := s.owner(ctx, ref)
 	if err != nil {
 		return 0, err
 	}
@@ -98,7 +98,7 @@ func (s *Service) CeaseRecord(ctx context.Context, ch Change, kind Kind, id int6
 func (s *Service) CeaseRecordByKey(ctx context.Context, ch Change, ref OwnerRef, kind Kind, key string, missing Code, rules func(Owner) error) (err error) {
 	ctx, end := s.beginWrite(ctx)
 	defer end(&err)
-	o, err := s.Store.Owner(ctx, ref)
+	o, err := s.owner(ctx, ref)
 	if err != nil {
 		return err
 	}

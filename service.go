@@ -140,7 +140,7 @@ func (s *Service) CreateContact(ctx context.Context, ch Change, ref OwnerRef, c 
 	if id, found, err := s.replay(ctx, ch, OpCreateContact); err != nil || found {
 		return id, err
 	}
-	o, err := s.Store.Owner(ctx, ref)
+	o, err := s.owner(ctx, ref)
 	if err != nil {
 		return 0, err
 	}
@@ -250,20 +250,58 @@ func (s *Service) Customer(ctx context.Context, caller Caller, id CustomerID) (C
 	return c, contacts, nil
 }
 
-// AccountIDTypeACC is the only account ID type contactd holds accounts of.
-const AccountIDTypeACC = "ACC"
+// The types of account ID (AccountIDType): an account ID (ACC), a
+// complying fund ID (CMPF, e.g. AS/1234) or a KiwiSaver scheme ID (KSF,
+// e.g. KSS/12345). Every account has one ID of one type.
+const (
+	AccountIDTypeACC  = "ACC"
+	AccountIDTypeCMPF = "CMPF"
+	AccountIDTypeKSF  = "KSF"
+)
+
+// AccountIDTypes lists the account ID types.
+func AccountIDTypes() []string {
+	return []string{AccountIDTypeACC, AccountIDTypeCMPF, AccountIDTypeKSF}
+}
+
+// accountNamedBy reports whether an account whose ID is of type held is
+// named by a reference of type given ("" is ACC): an account named with
+// the wrong type of ID does not exist for that request (CST404).
+func accountNamedBy(held, given string) bool {
+	if given == "" {
+		given = AccountIDTypeACC
+	}
+	if held == "" {
+		held = AccountIDTypeACC
+	}
+	return held == given
+}
+
+// owner resolves the owner ref names: CST404 when it names none, or names
+// an account by the wrong type of ID.
+func (s *Service) owner(ctx context.Context, ref OwnerRef) (Owner, error) {
+	o, err := s.Store.Owner(ctx, ref)
+	if err != nil {
+		return Owner{}, err
+	}
+	if ref.AccountID != "" && !accountNamedBy(o.AccountIDType, ref.AccountIDType) {
+		return Owner{}, Errorf(CST404, "")
+	}
+	return o, nil
+}
 
 // Account returns an account with its account-level contacts. Accounts of
-// an ineligible type answer ACT100 here too.
+// an ineligible type answer ACT100 here too; an account named by the wrong
+// type of ID is CST404.
 func (s *Service) Account(ctx context.Context, caller Caller, accountID, idType string) (Account, []Contact, error) {
-	if idType != AccountIDTypeACC {
-		return Account{}, nil, Errorf(CST404, "")
-	}
 	// One lookup gives the account, its owner and its contacts; the
 	// contacts are only returned once access is decided.
 	a, contacts, err := s.Store.AccountContacts(ctx, accountID)
 	if err != nil {
 		return Account{}, nil, err
+	}
+	if !accountNamedBy(a.IDType, idType) {
+		return Account{}, nil, Errorf(CST404, "")
 	}
 	if err := s.permit(ctx, caller, a.Owner()); err != nil {
 		return Account{}, nil, err

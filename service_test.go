@@ -35,7 +35,7 @@ func (a *allowOwner) Authorize(_ context.Context, _ contactd.Caller, o contactd.
 func TestServiceAccountOneLookup(t *testing.T) {
 	cust := contactd.CustomerID{Type: contactd.IRD, Value: "049091850"}
 	acc := contactd.Account{Key: 10, ID: "049091850INC001", IDType: "ACC", Type: "INC", Customer: cust, CustomerKey: 7}
-	want := contactd.Owner{CustomerKey: 7, Customer: cust, AccountKey: 10, AccountID: acc.ID, AccountType: "INC"}
+	want := contactd.Owner{CustomerKey: 7, Customer: cust, AccountKey: 10, AccountID: acc.ID, AccountType: "INC", AccountIDType: "ACC"}
 	st := &accountStore{acc: acc}
 	access := &allowOwner{}
 	svc := &contactd.Service{Store: st, Access: access}
@@ -51,5 +51,10 @@ func TestServiceAccountOneLookup(t *testing.T) {
 	}
 	if _, _, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, "049091850INC999", "ACC"); contactd.ErrorCode(err) != contactd.CST404 {
 		t.Errorf("unknown account: %v", err)
+	}
+	for _, idType := range []string{"CMPF", "KSF"} {
+		if _, _, err := svc.Account(context.Background(), contactd.Caller{Sandbox: true}, acc.ID, idType); contactd.ErrorCode(err) != contactd.CST404 {
+			t.Errorf("an ACC account named as %s: %v, want CST404", idType, err)
+		}
 	}
 }

@@ -36,7 +36,8 @@ type Account struct {
 // Owner returns the account, as a store gives it, as the owner of its
 // account-level contacts.
 func (a Account) Owner() Owner {
-	return Owner{CustomerKey: a.CustomerKey, Customer: a.Customer, AccountKey: a.Key, AccountID: a.ID, AccountType: a.Type}
+	return Owner{CustomerKey: a.CustomerKey, Customer: a.Customer, AccountKey: a.Key, AccountID: a.ID, AccountType: a.Type,
+		AccountIDType: a.IDType}
 }
 
 // SeedContact is a contact to load with its IDs as given, live or ceased.

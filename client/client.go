@@ -450,6 +450,38 @@ func (c *Client) DeleteBIC(ctx context.Context, idType, id, code, cease string) 
 	return c.do(ctx, call{method: http.MethodDelete, path: "bic/bic", body: body, retry: true})
 }
 
+// SetBankAccount gives an account its refund bank account, replacing the
+// one it has (BNK100 for an invalid number, BNK102 for an international
+// account without a physical address in its country).
+func (c *Client) SetBankAccount(ctx context.Context, req SetBankAccountRequest) error {
+	if req.AccountIDType == "" {
+		req.AccountIDType = ACC
+	}
+	return c.do(ctx, call{method: http.MethodPost, path: "bank/bank", body: req, creates: true})
+}
+
+// DeleteBankAccount removes an account's refund bank account (ACC account
+// ID): BNK101 when it has none.
+func (c *Client) DeleteBankAccount(ctx context.Context, accountID string) error {
+	body := struct{ AccountID, AccountIDType string }{accountID, ACC}
+	return c.do(ctx, call{method: http.MethodDelete, path: "bank/bank", body: body, retry: true})
+}
+
+// Periods lists an account's filing periods (ACC account ID) whose end
+// falls within from..to (YYYY-MM-DD; "" for no bound), newest first.
+func (c *Client) Periods(ctx context.Context, accountID, from, to string) ([]Period, error) {
+	body := struct {
+		AccountID, AccountIDType string
+		FromDate                 string `json:",omitempty"`
+		ToDate                   string `json:",omitempty"`
+	}{accountID, ACC, from, to}
+	var out struct{ Periods []Period }
+	if err := c.do(ctx, call{method: http.MethodPost, path: "period/list", body: body, out: &out, retry: true}); err != nil {
+		return nil, err
+	}
+	return out.Periods, nil
+}
+
 type customerRequest struct{ CustomerID, CustomerIDType string }
 
 // Customer reads a customer, by IRD number (idType IRD, nine digits) or
@@ -490,11 +522,11 @@ func (c *Client) ListAccounts(ctx context.Context, idType, id string) ([]Account
 }
 
 // Status asks one API (ContactAPI, CustomerAPI, AccountAPI, AddressAPI,
-// NameAPI or BICAPI) whether it answers and accepts the client's
-// credentials.
+// NameAPI, BICAPI, BankAPI or PeriodAPI) whether it answers and accepts the
+// client's credentials.
 func (c *Client) Status(ctx context.Context, api string) error {
 	switch api {
-	case ContactAPI, CustomerAPI, AccountAPI, AddressAPI, NameAPI, BICAPI:
+	case ContactAPI, CustomerAPI, AccountAPI, AddressAPI, NameAPI, BICAPI, BankAPI, PeriodAPI:
 	default:
 		return fmt.Errorf("client: Status: unknown API %q", api)
 	}

@@ -38,6 +38,8 @@ const (
 	AddressAPI  = "address"
 	NameAPI     = "name"
 	BICAPI      = "bic"
+	BankAPI     = "bank"
+	PeriodAPI   = "period"
 )
 
 // Address types: LOC (physical) and MAL (mailing) of a customer, PRFLOC
@@ -194,6 +196,48 @@ type NameParts struct {
 	FirstName   string `json:",omitempty"`
 	Title       string `json:",omitempty"`
 	Suffix      string `json:",omitempty"`
+}
+
+// NZBankAccount is a New Zealand bank account: bank (2 digits), branch
+// (4), account (8) and suffix (4), checked with IRD's check-digit
+// algorithm. Reference is a credit union's or building society's.
+type NZBankAccount struct {
+	Bank, Branch, Account, Suffix string
+	Reference                     string `json:",omitempty"`
+}
+
+// InternationalBankAccount is an account outside New Zealand (the API
+// takes Country AU); it needs a physical address of the customer (LOC) or
+// the account (PRFLOC) in its country.
+type InternationalBankAccount struct {
+	RoutingNumber   string
+	AccountNumber   string
+	BankAccountType string // C (cheque) or S (savings)
+	BankName        string
+	Country         string
+}
+
+// SetBankAccountRequest is the body of POST /bank: the account, the name
+// on the bank account, and exactly one of NewZealand and International.
+type SetBankAccountRequest struct {
+	AccountID     string
+	AccountIDType string // ACC (the default), CMPF or KSF
+	NameOnAccount string
+	NewZealand    *NZBankAccount            `json:",omitempty"`
+	International *InternationalBankAccount `json:",omitempty"`
+}
+
+// Period is one of an account's filing periods. INC holds an income tax
+// period's INC block as received.
+type Period struct {
+	AccountType              string
+	FilingFrequency          string
+	NoticeOfAssessmentIssued bool
+	PeriodBegin              string
+	PeriodEnd                string
+	ReturnData               bool
+	DefaultAssessment        float64
+	INC                      json.RawMessage `json:",omitempty"`
 }
 
 // BIC is one of a customer's Business Industry Classification codes.

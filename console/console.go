@@ -175,10 +175,14 @@ type recordRow struct {
 	Fields string
 }
 
+// recordRows are the rows of the records an update API manages: filing
+// periods, which only the Period API lists, are left out.
 func recordRows(records []contactd.Record) []recordRow {
-	rows := make([]recordRow, len(records))
-	for i, r := range records {
-		rows[i] = recordRow{Record: r, Fields: inline(r.Fields)}
+	rows := make([]recordRow, 0, len(records))
+	for _, r := range records {
+		if r.Kind != contactd.KindPeriod {
+			rows = append(rows, recordRow{Record: r, Fields: inline(r.Fields)})
+		}
 	}
 	return rows
 }

@@ -151,6 +151,10 @@ func TestConsoleShowsWhatTheAPIJustDid(t *testing.T) {
 			t.Errorf("console lacks %q", want)
 		}
 	}
+	// 069096409EMP003's filing periods are the Period API's, not the console's
+	if strings.Contains(page, `id="record-1004800000200"`) {
+		t.Errorf("console shows a filing period")
+	}
 	for _, bad := range []string{"<b>Tane</b>", "<script>alert(1)</script>", "<script"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("console shows unescaped %q", bad)

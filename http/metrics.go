@@ -75,6 +75,12 @@ func operationOf(method, path string) metrics.Op {
 		return byMethod(method, metrics.OpNameCreate, metrics.OpNameUpdate, metrics.OpNameDelete)
 	case "/gateway/bic/bic":
 		return byMethod(method, metrics.OpBICAdd, metrics.OpOther, metrics.OpBICDelete)
+	case "/gateway/bank/bank":
+		return byMethod(method, metrics.OpBankAdd, metrics.OpOther, metrics.OpBankDelete)
+	case "/gateway/period/list":
+		if method == http.MethodPost {
+			return metrics.OpPeriodList
+		}
 	}
 	if api, ok := strings.CutPrefix(path, "/gateway/"); ok && method == http.MethodGet {
 		if name, ok := strings.CutSuffix(api, "/status"); ok && slices.Contains(apis, name) {

@@ -376,6 +376,18 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	check("DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960"}`, 400)                      // BIC101
 	check("DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A041930","Cease":"9999-12-31"}`, 400) // BIC103
 
+	// The Bank and Period APIs.
+	check("POST", "/gateway/bank/bank", `{"AccountID":"132245746NRT005","AccountIDType":"ACC","NameOnAccount":"Test","NewZealand":{"Bank":"03","Branch":"1528","Account":"00065296","Suffix":"0050"}}`, 200)
+	check("POST", "/gateway/bank/bank", `{"AccountID":"132245746NRT005","AccountIDType":"ACC","NameOnAccount":"Test","NewZealand":{"Bank":"00","Branch":"0000","Account":"00000000","Suffix":"0000"}}`, 400) // BNK100
+	check("POST", "/gateway/bank/bank", `{"AccountID":"102210221INC002","AccountIDType":"ACC","NameOnAccount":"Test","NewZealand":{"Bank":"03","Branch":"1528","Account":"00065296","Suffix":"0050"}}`, 403)
+	check("DELETE", "/gateway/bank/bank", `{"AccountID":"132245746NRT005","AccountIDType":"ACC"}`, 200)
+	check("DELETE", "/gateway/bank/bank", `{"AccountID":"132245746NRT005","AccountIDType":"ACC"}`, 400) // BNK101
+	check("POST", "/gateway/period/list", `{"AccountID":"069096409EMP003","AccountIDType":"ACC"}`, 200)
+	check("POST", "/gateway/period/list", `{"AccountID":"069096409EMP003","AccountIDType":"ACC","FromDate":"2020-06-01","ToDate":"2020-06-30"}`, 200)
+	check("POST", "/gateway/period/list", `{"AccountID":"069096409EMP003","AccountIDType":"ACC","FromDate":"2020-13-01"}`, 400) // EV1100
+	check("POST", "/gateway/period/list", `{"AccountID":"132243158KSS004","AccountIDType":"ACC"}`, 400)                         // ACT100
+	check("POST", "/gateway/period/list", `{"AccountID":"102210221INC002","AccountIDType":"ACC"}`, 403)
+
 	// The reads, on every persona the sandbox caller may reach.
 	customers := [][2]string{{"IRD", "132243158"}, {"IRD", "069096409"}, {"IRD", "139369673"}, {"CST", "1512100301"}, {"CST", "1512150403"}}
 	for _, id := range customers {
@@ -407,7 +419,7 @@ func TestOpenAPIDescribesRealAnswers(t *testing.T) {
 	c.check(s.URL, "POST", "/gateway/account/list", "", `{"CustomerID":"069096409","CustomerIDType":"IRD"}`, 400)
 
 	// Status, documents and probes.
-	for _, name := range []string{"contact", "customer", "account", "address", "name", "bic"} {
+	for _, name := range []string{"contact", "customer", "account", "address", "name", "bic", "bank", "period"} {
 		check("GET", "/gateway/"+name+"/status", "", 200)
 		check("GET", "/secure/gateway/"+name+"/status", "", 200)
 		c.check(s.URL, "GET", "/gateway/"+name+"/status", "", "", 400)

@@ -134,7 +134,7 @@ func TestRateLimitPerCaller(t *testing.T) {
 }
 
 // TestLogsHoldNoSecrets: request logs name the request, not its token or
-// the phone numbers in its body.
+// the phone or bank account numbers in its body.
 func TestLogsHoldNoSecrets(t *testing.T) {
 	sb := newSandbox(t)
 	var logs syncBuffer
@@ -147,11 +147,16 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	status, body := s.do("POST", "/gateway/contact/phone", phoneBody("1295148032", `{"PhoneType":"CELL","Country":"NZ","PhoneNumber":"0219876543"}`))
 	wantOK(t, status, body)
 	s.do("POST", "/gateway/contact/phone", phoneBody("1295148032", `{"PhoneType":"CELL","Country":"NZ","AreaCode":"04","PhoneNumber":"0219876543"}`))
+	// Bank accounts, accepted and refused.
+	status, body = s.do("POST", "/gateway/bank/bank", nzBankBody("132245746NRT005", "ACC", "03-1528-00065296-0050", ""))
+	wantOK(t, status, body)
+	s.do("POST", "/gateway/bank/bank", nzBankBody("132245746NRT005", "ACC", "03-1528-00065297-0050", ""))
+	s.do("POST", "/gateway/bank/bank", auBankBody("132245746NRT005"))
 	out := logs.String()
 	if !strings.Contains(out, `"request_id"`) {
 		t.Fatalf("no request log: %s", out)
 	}
-	for _, secret := range []string{s.Token, strings.Split(s.Token, ".")[1], "0219876543", "9876543"} {
+	for _, secret := range []string{s.Token, strings.Split(s.Token, ".")[1], "0219876543", "9876543", "00065296", "00065297", "203330017"} {
 		if strings.Contains(out, secret) {
 			t.Fatalf("logs hold %q:\n%s", secret, out)
 		}

@@ -8,7 +8,7 @@ import (
 
 // apis are the APIs of the suite contactd serves, by the name in their
 // paths: each has /gateway/{api}/status and its published Swagger file.
-var apis = []string{"contact", "customer", "account", "address", "name", "bic"}
+var apis = []string{"contact", "customer", "account", "address", "name", "bic", "bank", "period"}
 
 // addRoutes serves every route of routeTable. Each API route is served
 // under /gateway/{api}/{service} and, as the YAML's basePath gives it,
@@ -66,6 +66,11 @@ func routeTable(cfg Config) map[string]methods {
 			http.MethodPost:   handleAddBIC(cfg),
 			http.MethodDelete: handleDeleteBIC(cfg),
 		},
+		"/gateway/bank/bank": {
+			http.MethodPost:   handleAddBank(cfg),
+			http.MethodDelete: handleDeleteBank(cfg),
+		},
+		"/gateway/period/list": {http.MethodPost: handleListPeriods(cfg)},
 	}
 	for _, name := range apis {
 		routes["/gateway/"+name+"/status"] = methods{http.MethodGet: handleStatus(cfg)}

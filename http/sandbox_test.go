@@ -207,6 +207,12 @@ var everyEndpoint = []struct{ method, path, body string }{
 	{"POST", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A019960"}`},
 	{"DELETE", "/gateway/bic/bic", `{"CustomerID":"139369673","CustomerIDType":"IRD","BICCode":"A041930"}`},
 	{"GET", "/gateway/bic/status", ""},
+	{"POST", "/gateway/bank/bank", `{"AccountID":"132245746NRT005","AccountIDType":"ACC","NameOnAccount":"X",` +
+		`"NewZealand":{"Bank":"03","Branch":"1528","Account":"00065296","Suffix":"0050"}}`},
+	{"DELETE", "/gateway/bank/bank", `{"AccountID":"132243158INC002","AccountIDType":"ACC"}`},
+	{"GET", "/gateway/bank/status", ""},
+	{"POST", "/gateway/period/list", `{"AccountID":"132244081INC002","AccountIDType":"ACC"}`},
+	{"GET", "/gateway/period/status", ""},
 	{"POST", "/gateway/account/account", `{"AccountID":"069096409INC002","AccountIDType":"ACC"}`},
 	{"POST", "/gateway/account/list", `{"CustomerID":"1512100301","CustomerIDType":"CST"}`},
 	{"POST", "/secure/gateway/contact/phone", phoneBody("1295148032", nzPhone)},

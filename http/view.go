@@ -63,6 +63,8 @@ type recordView struct {
 	keys []string
 }
 
+// recordViews are the kinds a read shows. Period records have no view: a
+// read skips them, they are the Period API's alone.
 var recordViews = map[contactd.Kind]recordView{
 	contactd.KindName: {field: "Name", idField: "NameID", updated: true,
 		keys: []string{"LGL", "PREFER", "DBACST"}},

@@ -54,6 +54,9 @@ const (
 	OpNameDelete
 	OpBICAdd
 	OpBICDelete
+	OpBankAdd
+	OpBankDelete
+	OpPeriodList
 	numOps
 )
 
@@ -77,6 +80,9 @@ var opNames = [numOps]string{
 	OpNameDelete:    "name_delete",
 	OpBICAdd:        "bic_add",
 	OpBICDelete:     "bic_delete",
+	OpBankAdd:       "bank_add",
+	OpBankDelete:    "bank_delete",
+	OpPeriodList:    "period_list",
 }
 
 // String is the operation's label value.

@@ -91,7 +91,7 @@ func TestObserveRequestLabels(t *testing.T) {
 	if got := metrics.OpContactDelete.String(); got != "contact_delete" {
 		t.Errorf("OpContactDelete = %q", got)
 	}
-	if ops := metrics.Operations(); len(ops) != 19 || ops[0] != "other" || ops[18] != "bic_delete" {
+	if ops := metrics.Operations(); len(ops) != 22 || ops[0] != "other" || ops[21] != "period_list" {
 		t.Errorf("Operations() = %q", ops)
 	}
 }

@@ -61,7 +61,7 @@ func (s *Store) Record(ctx context.Context, kind contactd.Kind, id int64) (conta
 		err := s.pool.QueryRow(ctx, `SELECT `+ownerColumns("r")+`, r.key, r.fields, r.updated
 FROM record r `+ownerJoins("r")+`
 WHERE r.id = $1 AND r.kind = $2 AND r.ceased IS NULL`, id, string(kind)).Scan(&o.CustomerKey, &custType, &o.Customer.Value,
-			&o.AccountKey, &o.AccountID, &o.AccountType, &r.Key, &fields, &r.Updated)
+			&o.AccountKey, &o.AccountID, &o.AccountType, &o.AccountIDType, &r.Key, &fields, &r.Updated)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return notFound()
 		}

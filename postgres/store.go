@@ -124,7 +124,7 @@ ORDER BY a.key NULLS FIRST`, customerKey)
 // ownerColumns and ownerJoins give an Owner for a contact or record row
 // named t.
 func ownerColumns(t string) string {
-	return t + `.customer_key, cu.id_type, cu.id_value, COALESCE(ac.key, 0), COALESCE(ac.account_id, ''), COALESCE(ac.account_type, '')`
+	return t + `.customer_key, cu.id_type, cu.id_value, COALESCE(ac.key, 0), COALESCE(ac.account_id, ''), COALESCE(ac.account_type, ''), COALESCE(ac.id_type, '')`
 }
 
 func ownerJoins(t string) string {
@@ -134,7 +134,7 @@ func ownerJoins(t string) string {
 func scanOwner(row pgx.Row) (contactd.Owner, error) {
 	var o contactd.Owner
 	var custType string
-	err := row.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType)
+	err := row.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType, &o.AccountIDType)
 	o.Customer.Type = contactd.CustomerIDType(custType)
 	return o, err
 }
@@ -161,11 +161,11 @@ func (s *Store) queryOwner(ctx context.Context, op, query string, args ...any) (
 // own customer is the owner's customer.
 func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
 	if ref.AccountID != "" {
-		return s.queryOwner(ctx, "owner", `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type
+		return s.queryOwner(ctx, "owner", `SELECT a.customer_key, c.id_type, c.id_value, a.key, a.account_id, a.account_type, a.id_type
 FROM account a JOIN customer c ON c.key = a.customer_key
 WHERE a.account_id = $1`, ref.AccountID)
 	}
-	return s.queryOwner(ctx, "owner", `SELECT key, id_type, id_value, 0::bigint, '', '' FROM customer WHERE id_type = $1 AND id_value = $2`,
+	return s.queryOwner(ctx, "owner", `SELECT key, id_type, id_value, 0::bigint, '', '', '' FROM customer WHERE id_type = $1 AND id_value = $2`,
 		string(ref.Customer.Type), ref.Customer.Value)
 }
 

@@ -10,6 +10,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,6 +70,9 @@ type indicator struct{ Indicator string }
 // bank account).
 type account struct {
 	id string
+	// idType and typ are the type of the ID (ACC when "") and the account
+	// type (the letters of an ACC ID when "").
+	idType, typ string
 	// filing overrides the filing frequency its type implies, where a
 	// published sample shows another one.
 	filing  string
@@ -160,6 +164,41 @@ func bank(id int64, number, holder string) contactd.Record {
 		Fields: mustJSON(struct{ BankAccount, NameOnBankAccount string }{number, holder})}
 }
 
+// incPeriod is an income tax year ending on 31 March of year, as filed.
+func incPeriod(year int, filed bool, inc contactd.IncomeTaxPeriod) contactd.Period {
+	end := contactd.Date{Year: year, Month: time.March, Day: 31}
+	inc.BalanceDate = end
+	return contactd.Period{AccountType: "INC", FilingFrequency: "ITN03N", PeriodBegin: contactd.Date{Year: year - 1, Month: time.April, Day: 1},
+		PeriodEnd: end, NoticeOfAssessmentIssued: filed, ReturnData: filed, INC: &inc}
+}
+
+// payrollMonths are the monthly PSOIM periods of 2020 from January to
+// through, as the published EMP period sample shows them.
+func payrollMonths(through time.Month) []contactd.Period {
+	var periods []contactd.Period
+	for m := time.January; m <= through; m++ {
+		begin := contactd.Date{Year: 2020, Month: m, Day: 1}
+		periods = append(periods, contactd.Period{AccountType: "EMP", FilingFrequency: "PSOIM", PeriodBegin: begin,
+			PeriodEnd: contactd.Date{Year: 2020, Month: m + 1, Day: 1}.AddDays(-1)})
+	}
+	return periods
+}
+
+// periods are the periods records of the personas' accounts whose periods a
+// published sample shows, with their record IDs from firstID on.
+func periods(firstID int64, ps ...contactd.Period) []contactd.Record {
+	var records []contactd.Record
+	for i, p := range ps {
+		r, err := p.Record(firstID + int64(i))
+		if err != nil {
+			panic(err)
+		}
+		r.Updated = nz(seeded)
+		records = append(records, r)
+	}
+	return records
+}
+
 // The places of the personas' addresses.
 var (
 	haCrescent   = place{"3 HA CRESCENT", "WIRI", "AUCKLAND", "2104"}
@@ -174,6 +213,17 @@ func individualWith(irdNumber, commence string, id int64, first, last string, lo
 		person(id, "LGL", first, "", last, seeded), address(id+1, "LOC", loc, "", seeded)}}
 	for _, a := range accounts {
 		p.accounts = append(p.accounts, account{id: a})
+	}
+	return p
+}
+
+// holding adds records to the persona's account.
+func (p persona) holding(accountID string, records ...contactd.Record) persona {
+	p.accounts = slices.Clone(p.accounts)
+	for i := range p.accounts {
+		if p.accounts[i].id == accountID {
+			p.accounts[i].records = append(slices.Clip(p.accounts[i].records), records...)
+		}
 	}
 	return p
 }
@@ -232,7 +282,7 @@ var personas = []persona{
 			entityName(1004723443833, "LGL", "LOOK THROUGH COMPANY LTD.", "2020-07-02T15:49:03"),
 		},
 		accounts: []account{
-			{id: "069096409EMP003"},
+			{id: "069096409EMP003", records: periods(1004800000200, payrollMonths(time.June)...)},
 			{id: "069096409INC002", records: []contactd.Record{
 				address(1004733565010, "PRFMAL", kennedyDrive, "", "2020-07-02T15:49:03"),
 				bank(1004800000011, "01-0902-00123456-0000", "LOOK THROUGH COMPANY LTD.")}},
@@ -313,10 +363,31 @@ var personas = []persona{
 	// the INC period sample, whose period files ITN03N
 	individualWith("132244081", "2011-04-01", 1004800000150, "Agnes", "Period",
 		place{"11 MIRO STREET", "TAIHAPE", "TAIHAPE", "4720"}, "132244081INC002").
-		filing("132244081INC002", "ITN03N"),
+		filing("132244081INC002", "ITN03N").
+		holding("132244081INC002", periods(1004800000210,
+			incPeriod(2019, true, contactd.IncomeTaxPeriod{}),
+			incPeriod(2020, true, contactd.IncomeTaxPeriod{Prov: []contactd.ProvisionalTax{{Method: "STD", Amount: 4800,
+				Commence: contactd.Date{Year: 2019, Month: time.April, Day: 1}, Cease: contactd.Date{Year: 2020, Month: time.March, Day: 31}}}}),
+			// as the published sample shows it
+			incPeriod(2021, false, contactd.IncomeTaxPeriod{ExtensionOfTimeStatus: "D", ExtensionOfTime: true, ExtensionOfTimeType: "Agent",
+				FilingGroup: "IITSG3", DeferredDate: contactd.Date{Year: 2021, Month: time.April, Day: 15},
+				Prov: []contactd.ProvisionalTax{{Method: "STD", Amount: 5500,
+					Commence: contactd.Date{Year: 2020, Month: time.April, Day: 1}, Cease: contactd.Date{Year: 9999, Month: time.December, Day: 31}}}}),
+		)...),
 	// the period EV1100 sample
 	individualWith("132246831", "2011-04-01", 1004800000160, "Dara", "Wrongdate",
 		place{"2 TITOKI STREET", "MASTERTON", "MASTERTON", "5810"}, "132246831INC002"),
+	// a fund manager whose accounts are named by a complying fund ID
+	// (CMPF) and a KiwiSaver scheme ID (KSF), as SUITE.md's examples
+	{id: ird("139400011"), profile: organisation("9429041000011", "COMPNY", "LTD", "2008-04-01"),
+		records: []contactd.Record{
+			entityName(1004800000180, "LGL", "HARBOUR SAVERS LIMITED", seeded),
+			address(1004800000181, "LOC", place{"88 THE TERRACE", "WELLINGTON CENTRAL", "WELLINGTON", "6011"}, "", seeded),
+		},
+		accounts: []account{
+			{id: "AS/1234", idType: contactd.AccountIDTypeCMPF, typ: "PIE"},
+			{id: "KSS/12345", idType: contactd.AccountIDTypeKSF, typ: "KSF"},
+		}},
 	// TEST-DETAILS.md's second ACT100 example
 	individualWith("139376056", "2012-04-01", 1004800000170, "Kiri", "Saver",
 		place{"6 MAHOE STREET", "ONERAHI", "WHANGAREI", "0110"}, "139376056KSS004"),
@@ -395,8 +466,8 @@ func Dataset() contactd.Dataset {
 			d.Records = append(d.Records, contactd.SeedRecord{Owner: customerOwner(p.id), Record: r})
 		}
 		for _, a := range p.accounts {
-			typ := AccountType(a.id)
-			d.Accounts = append(d.Accounts, contactd.Account{Key: int64(len(d.Accounts) + 1), ID: a.id, IDType: contactd.AccountIDTypeACC, Type: typ,
+			typ, idType := cmp.Or(a.typ, AccountType(a.id)), cmp.Or(a.idType, contactd.AccountIDTypeACC)
+			d.Accounts = append(d.Accounts, contactd.Account{Key: int64(len(d.Accounts) + 1), ID: a.id, IDType: idType, Type: typ,
 				Customer: p.id, Profile: accountProfile(a, typ, p.profile.Commence)})
 			for _, r := range a.records {
 				d.Records = append(d.Records, contactd.SeedRecord{Owner: accountOwner(a.id), Record: r})

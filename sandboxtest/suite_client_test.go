@@ -96,7 +96,30 @@ func TestSuiteClient(t *testing.T) {
 	if err := c.DeleteBIC(ctx, client.IRD, ird, "A019960", ""); !errors.Is(err, client.BIC101) {
 		t.Fatalf("ceasing it again: %v, want BIC101", err)
 	}
-	for _, api := range []string{client.AddressAPI, client.NameAPI, client.BICAPI} {
+	// Bank and Period.
+	const account = "132245746NRT005"
+	if err := c.SetBankAccount(ctx, client.SetBankAccountRequest{AccountID: account, NameOnAccount: "Test",
+		NewZealand: &client.NZBankAccount{Bank: "03", Branch: "1528", Account: "00065296", Suffix: "0050"}}); err != nil {
+		t.Fatalf("SetBankAccount: %v", err)
+	}
+	if acc, err := c.Account(ctx, account); err != nil || string(acc.Extra["BankAccount"]) != `"03-1528-00065296-0050"` {
+		t.Fatalf("the account's bank account: %s (%v)", acc.Extra["BankAccount"], err)
+	}
+	if err := c.SetBankAccount(ctx, client.SetBankAccountRequest{AccountID: account, NameOnAccount: "Test",
+		NewZealand: &client.NZBankAccount{Bank: "00", Branch: "0000", Account: "00000000", Suffix: "0000"}}); !errors.Is(err, client.BNK100) {
+		t.Fatalf("an all-zero number: %v, want BNK100", err)
+	}
+	if err := c.DeleteBankAccount(ctx, account); err != nil {
+		t.Fatalf("DeleteBankAccount: %v", err)
+	}
+	if err := c.DeleteBankAccount(ctx, account); !errors.Is(err, client.BNK101) {
+		t.Fatalf("deleting it again: %v, want BNK101", err)
+	}
+	periods, err := c.Periods(ctx, "069096409EMP003", "2020-05-01", "2020-06-30")
+	if err != nil || len(periods) != 2 || periods[0].PeriodEnd != "2020-06-30" {
+		t.Fatalf("Periods: %+v (%v)", periods, err)
+	}
+	for _, api := range []string{client.AddressAPI, client.NameAPI, client.BICAPI, client.BankAPI, client.PeriodAPI} {
 		if err := c.Status(ctx, api); err != nil {
 			t.Errorf("Status(%s): %v", api, err)
 		}

@@ -105,7 +105,7 @@ func (s *Store) Record(ctx context.Context, kind contactd.Kind, id int64) (conta
 	)
 	r := contactd.Record{ID: id, Kind: kind}
 	err := s.queryRow(lookup(ctx), recordSQL, id, string(kind)).Scan(&o.CustomerKey, &custType, &o.Customer.Value,
-		&o.AccountKey, &o.AccountID, &o.AccountType, &r.Key, &fields, &updated)
+		&o.AccountKey, &o.AccountID, &o.AccountType, &o.AccountIDType, &r.Key, &fields, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return contactd.Owner{}, contactd.Record{}, notFound()
 	}

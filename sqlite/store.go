@@ -97,7 +97,7 @@ ORDER BY a.key`, customerKey)
 // ownerColumns and ownerJoins give an Owner for a contact or record row
 // named t.
 func ownerColumns(t string) string {
-	return t + `.customer_key, cu.id_type, cu.id_value, IFNULL(ac.key, 0), IFNULL(ac.account_id, ''), IFNULL(ac.account_type, '')`
+	return t + `.customer_key, cu.id_type, cu.id_value, IFNULL(ac.key, 0), IFNULL(ac.account_id, ''), IFNULL(ac.account_type, ''), IFNULL(ac.id_type, '')`
 }
 
 func ownerJoins(t string) string {
@@ -107,7 +107,7 @@ func ownerJoins(t string) string {
 func scanOwner(sc scanner) (contactd.Owner, error) {
 	var o contactd.Owner
 	var custType string
-	err := sc.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType)
+	err := sc.Scan(&o.CustomerKey, &custType, &o.Customer.Value, &o.AccountKey, &o.AccountID, &o.AccountType, &o.AccountIDType)
 	o.Customer.Type = contactd.CustomerIDType(custType)
 	return o, err
 }
@@ -118,10 +118,10 @@ func scanOwner(sc scanner) (contactd.Owner, error) {
 func (s *Store) Owner(ctx context.Context, ref contactd.OwnerRef) (contactd.Owner, error) {
 	var row scanner
 	if ref.AccountID != "" {
-		row = s.queryRow(lookup(ctx), `SELECT customer_key, customer_id_type, customer_id_value, key, account_id, account_type
+		row = s.queryRow(lookup(ctx), `SELECT customer_key, customer_id_type, customer_id_value, key, account_id, account_type, id_type
 FROM account WHERE account_id = ?`, ref.AccountID)
 	} else {
-		row = s.queryRow(lookup(ctx), `SELECT key, id_type, id_value, 0, '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
+		row = s.queryRow(lookup(ctx), `SELECT key, id_type, id_value, 0, '', '', '' FROM customer WHERE id_type = ? AND id_value = ?`,
 			string(ref.Customer.Type), ref.Customer.Value)
 	}
 	o, err := scanOwner(row)

@@ -89,8 +89,12 @@ func testCustomerAndAccount(t *testing.T, s contactd.Store) {
 	must(t, "Customer", err)
 	list, err = s.CustomerAccounts(ctx, c.Key)
 	must(t, "CustomerAccounts(B)", err)
-	if len(list) != 1 || list[0].ID != accB1 {
+	if len(list) != 1 || list[0].ID != accB1 || list[0].IDType != contactd.AccountIDTypeKSF {
 		t.Errorf("CustomerAccounts(B) = %+v", list)
+	}
+	// an account's owner carries the type of its ID
+	if o := accountOwner(t, s, accB1); o.AccountIDType != contactd.AccountIDTypeKSF || o != list[0].Owner() {
+		t.Errorf("Owner(account B1) = %+v, want ID type KSF", o)
 	}
 	// a customer without accounts
 	load(t, s, contactd.Dataset{Customers: []contactd.Customer{{ID: contactd.CustomerID{Type: contactd.CST, Value: "77"}, Profile: json.RawMessage(`{}`)}}})

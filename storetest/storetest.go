@@ -97,7 +97,7 @@ var (
 
 	accA1 = "049091850INC002" // INC of custA
 	accA2 = "049091850GST004" // GST of custA
-	accB1 = "512150403INC003" // INC of custB
+	accB1 = "512150403INC003" // INC of custB, its ID of type KSF
 
 	// seeded contact and phone IDs
 	seedLive        int64 = 1295148032 // customer A, SCNDRY, phones seedPhone1, seedPhone2
@@ -123,7 +123,7 @@ func dataset() contactd.Dataset {
 		Accounts: []contactd.Account{
 			{ID: accA1, IDType: "ACC", Type: "INC", Customer: custA, Profile: json.RawMessage(`{"status":"active"}`)},
 			{ID: accA2, IDType: "ACC", Type: "GST", Customer: custA, Profile: json.RawMessage(`{}`)},
-			{ID: accB1, IDType: "ACC", Type: "INC", Customer: custB, Profile: json.RawMessage(`{}`)},
+			{ID: accB1, IDType: contactd.AccountIDTypeKSF, Type: "INC", Customer: custB, Profile: json.RawMessage(`{}`)},
 		},
 		Contacts: []contactd.SeedContact{
 			{

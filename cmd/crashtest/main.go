@@ -252,7 +252,8 @@ func randomPhone(r *rand.Rand) string {
 }
 
 // write sends one random write and records what was acknowledged: a third
-// of them to the Address, Name and BIC APIs, the rest to the Contact API.
+// of them to the Address, Name, BIC and Bank APIs, the rest to the Contact
+// API.
 func write(c *client, l *ledger, r *rand.Rand) {
 	contact, phone := l.pick(r)
 	var method, path, body, op string

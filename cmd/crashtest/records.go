@@ -9,30 +9,41 @@ import (
 	"github.com/contactd/contactd"
 )
 
-// The load's writes of the Address, Name and BIC APIs, and how the check
-// reads records back and replays their audit trail.
+// The load's writes of the Address, Name, BIC and Bank APIs, and how the
+// check reads records back and replays their audit trail.
 
 // recordState is one live record as the reads show it: Value is a name's or
-// an address's Formatted, "" for a BIC code (the read shows its code only).
+// an address's Formatted, a bank account's BankAccount, "" for a BIC code
+// (the read shows its code only).
 type recordState struct {
 	Owner, Kind, Key, Value string
 }
 
 // recordKey is where a record stands in a snapshot: names and addresses by
-// ID, BIC codes (whose IDs the read does not show) by owner and code.
+// ID, BIC codes (whose IDs the read does not show) by owner and code, a
+// bank account (one per account, no ID in the read) by owner.
 func recordKey(kind, owner, key string, id int64) string {
-	if kind == string(contactd.KindBIC) {
+	switch kind {
+	case string(contactd.KindBIC):
 		return "bic " + owner + " " + key
+	case string(contactd.KindBank):
+		return "bank " + owner
 	}
 	return fmt.Sprintf("%s %d", kind, id)
 }
 
+// bankNumbers are the NZ bank accounts the load gives accounts (published
+// check-digit examples).
+var bankNumbers = [][4]string{{"01", "0902", "00068389", "0000"}, {"08", "6523", "01954512", "0001"},
+	{"26", "2600", "00320871", "0032"}, {"03", "1528", "00065296", "0050"}}
+
 // bicCodes are the codes the load adds and removes.
 var bicCodes = []string{"A019960", "M696100", "G422110", "E321200"}
 
-// writeRecord sends one random write of the Address, Name or BIC API and
-// returns what it sends and the operation the audit trail will show for a
-// 200 ("bic.*" for a BIC POST: a create, or a merge into a live code).
+// writeRecord sends one random write of the Address, Name, BIC or Bank API
+// and returns what it sends and the operation the audit trail will show for
+// a 200 ("bic.*" for a BIC POST: a create, or a merge into a live code;
+// "bank.*" for a bank POST: a create, or a replacement).
 func writeRecord(l *ledger, r *rand.Rand) (method, path, body, op string) {
 	l.mu.Lock()
 	name, address := pickID(l.names, r), pickID(l.addresses, r)
@@ -61,8 +72,15 @@ func writeRecord(l *ledger, r *rand.Rand) (method, path, body, op string) {
 	case n < 70 && address != 0:
 		return "DELETE", "/gateway/address/address", fmt.Sprintf(`{"AddressID":%d}`, address),
 			contactd.RecordOp(contactd.KindAddress, contactd.VerbCease)
-	case n < 88:
+	case n < 80:
 		return "POST", "/gateway/bic/bic", fmt.Sprintf(`{%s,"BICCode":%q}`, customer, bicCodes[r.IntN(len(bicCodes))]), "bic.*"
+	case n < 88:
+		b := bankNumbers[r.IntN(len(bankNumbers))]
+		return "POST", "/gateway/bank/bank", fmt.Sprintf(`{"AccountID":%q,"AccountIDType":"ACC","NameOnAccount":"Crash %d",`+
+			`"NewZealand":{"Bank":%q,"Branch":%q,"Account":%q,"Suffix":%q}}`, accounts[r.IntN(len(accounts))], r.IntN(1e6), b[0], b[1], b[2], b[3]), "bank.*"
+	case n < 92:
+		return "DELETE", "/gateway/bank/bank", fmt.Sprintf(`{"AccountID":%q,"AccountIDType":"ACC"}`, accounts[r.IntN(len(accounts))]),
+			contactd.RecordOp(contactd.KindBank, contactd.VerbCease)
 	default:
 		return "DELETE", "/gateway/bic/bic", fmt.Sprintf(`{%s,"BICCode":%q}`, customer, bicCodes[r.IntN(len(bicCodes))]),
 			contactd.RecordOp(contactd.KindBIC, contactd.VerbCease)
@@ -86,7 +104,8 @@ type readRecords struct {
 		AddressID       int64
 		Type, Formatted string
 	}
-	BIC []struct{ BICCode string }
+	BIC         []struct{ BICCode string }
+	BankAccount string
 }
 
 // addRecords adds the records of one read to a snapshot.
@@ -103,6 +122,9 @@ func addRecords(out map[string]recordState, owner string, rr readRecords) {
 			out[k+" (twice)"] = recordState{owner, "bic", b.BICCode, ""}
 		}
 		out[k] = recordState{owner, "bic", b.BICCode, ""}
+	}
+	if rr.BankAccount != "" {
+		out[recordKey("bank", owner, "", 0)] = recordState{owner, "bank", "", rr.BankAccount}
 	}
 }
 
@@ -127,12 +149,15 @@ func replayRecord(state map[string]recordState, owner string, r contactd.AuditRe
 	case contactd.VerbCease:
 		delete(state, recordKey(kind, owner, before.Key, r.RecordID))
 	case contactd.VerbCreate, contactd.VerbUpdate, contactd.VerbMerge, contactd.VerbReplace:
-		var fields struct{ Formatted string }
+		var fields struct{ Formatted, BankAccount string }
 		if err := json.Unmarshal(after.Fields, &fields); err != nil {
 			return fmt.Errorf("audit record %d: fields: %w", r.Seq, err)
 		}
-		if kind == string(contactd.KindBIC) {
+		switch kind {
+		case string(contactd.KindBIC):
 			fields.Formatted = ""
+		case string(contactd.KindBank):
+			fields.Formatted = fields.BankAccount
 		}
 		state[recordKey(kind, owner, after.Key, r.RecordID)] = recordState{owner, kind, after.Key, fields.Formatted}
 	default:

@@ -1,5 +1,5 @@
 -- 007_record: the records of the suite's update APIs (names, addresses,
--- BIC codes, refund bank accounts: contactd.Record), and the audit rows
+-- BIC codes, refund bank accounts, filing periods: contactd.Record), and the audit rows
 -- that record their changes; as the SQLite store's 007_record.sql.
 --
 --   * record_one_live_per_key: one live record per owner (the customer
@@ -18,7 +18,7 @@ ALTER TABLE issued_id ADD CONSTRAINT issued_id_kind_check CHECK (kind IN ('conta
 
 CREATE TABLE record (
     id           bigint      PRIMARY KEY CHECK (id > 0 AND id <= 9007199254740991),
-    kind         text        NOT NULL CHECK (kind IN ('name', 'address', 'bic', 'bank')),
+    kind         text        NOT NULL CHECK (kind IN ('name', 'address', 'bic', 'bank', 'period')),
     customer_key bigint      NOT NULL REFERENCES customer (key),
     -- NULL for a customer-level record
     account_key  bigint,

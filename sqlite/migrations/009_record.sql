@@ -1,5 +1,5 @@
 -- 009_record: the records of the suite's update APIs (names, addresses,
--- BIC codes, refund bank accounts: contactd.Record), and the audit rows
+-- BIC codes, refund bank accounts, filing periods: contactd.Record), and the audit rows
 -- that record their changes.
 --
 -- The invariants of contactd.RecordStore are held here, as contacts' are
@@ -14,7 +14,7 @@
 
 CREATE TABLE record (
     id           INTEGER PRIMARY KEY CHECK (id > 0 AND id <= 9007199254740991),
-    kind         TEXT    NOT NULL CHECK (kind IN ('name', 'address', 'bic', 'bank')),
+    kind         TEXT    NOT NULL CHECK (kind IN ('name', 'address', 'bic', 'bank', 'period')),
     customer_key INTEGER NOT NULL REFERENCES customer (key),
     -- NULL for a customer-level record
     account_key  INTEGER,
