@@ -257,7 +257,8 @@ func ResolveDPID(dpid int64) (Address, error) {
 
 // addressFields are an address's fields as the Customer and Account reads
 // show them, in the published order (AddressID and Updated are the
-// record's), and the DPID it came from, which the reads do not show.
+// record's). An address given by its DPID is kept as the address the DPID
+// resolves to: the reads show the address, and copy the fields as stored.
 type addressFields struct {
 	Type         AddressType
 	Street       string
@@ -274,13 +275,12 @@ type addressFields struct {
 	SubDistrict  string
 	SubProvince  string
 	Formatted    string
-	DPID         int64 `json:",omitempty"`
 }
 
 // Record is the address as a record: its type is the key.
 func (a Address) Record() (Record, error) {
 	fields, err := recordFields(addressFields{a.Type, a.Street, a.Street2, a.Unit, a.UnitType, a.City, a.State,
-		a.PostCode, a.Country, a.Attention, a.Urbanisation, a.District, a.SubDistrict, a.SubProvince, a.Formatted(), a.DPID})
+		a.PostCode, a.Country, a.Attention, a.Urbanisation, a.District, a.SubDistrict, a.SubProvince, a.Formatted()})
 	return Record{ID: a.ID, Kind: KindAddress, Key: string(a.Type), Fields: fields}, err
 }
 

@@ -395,8 +395,7 @@ func RecordAddress(r Record) (Address, error) {
 	}
 	return Address{ID: r.ID, Type: f.Type, Street: f.Street, Street2: f.Street2, Unit: f.Unit, UnitType: f.UnitType,
 		City: f.City, State: f.State, PostCode: f.PostCode, Country: f.Country, Attention: f.Attention,
-		Urbanisation: f.Urbanisation, District: f.District, SubDistrict: f.SubDistrict, SubProvince: f.SubProvince,
-		DPID: f.DPID}, nil
+		Urbanisation: f.Urbanisation, District: f.District, SubDistrict: f.SubDistrict, SubProvince: f.SubProvince}, nil
 }
 
 // physicalAddresses returns the live addresses of an account's customer and

@@ -55,8 +55,11 @@ type recordView struct {
 	// updated says whether the element ends with the record's Updated.
 	updated bool
 	// show lists the record's fields the read shows, in order; nil shows
-	// every field as stored.
+	// every field as stored, copied without a parse.
 	show []string
+	// keyField, when set, makes the element {"<keyField>": <key>}: the
+	// record's key is all the published shape shows (a BIC code).
+	keyField string
 	// keys orders the elements by their record's key, in the order the
 	// published samples show the types (LOC before MAL); records of the
 	// same key, and of keys it does not list, follow in ID order.
@@ -69,10 +72,8 @@ var recordViews = map[contactd.Kind]recordView{
 	contactd.KindName: {field: "Name", idField: "NameID", updated: true,
 		keys: []string{"LGL", "PREFER", "DBACST"}},
 	contactd.KindAddress: {field: "Address", idField: "AddressID", updated: true,
-		show: []string{"Type", "Street", "Street2", "Unit", "UnitType", "City", "State", "PostCode", "Country",
-			"Attention", "Urbanisation", "District", "SubDistrict", "SubProvince", "Formatted"},
 		keys: []string{"LOC", "MAL", "PRFLOC", "PRFMAL"}},
-	contactd.KindBIC:  {field: "BIC", show: []string{"BICCode"}},
+	contactd.KindBIC:  {field: "BIC", keyField: "BICCode"},
 	contactd.KindBank: {show: []string{"BankAccount", "NameOnBankAccount"}},
 }
 
@@ -134,28 +135,43 @@ func (rw *readWriter) value(v *fastjson.Value) {
 
 // element writes one record as an element of its kind's array.
 func (rw *readWriter) element(r contactd.Record, view recordView) error {
-	v, err := rw.fields.ParseBytes(r.Fields)
-	if err != nil {
-		return fmt.Errorf("read: record %d: %w", r.ID, err)
-	}
-	o, err := v.Object()
-	if err != nil {
-		return fmt.Errorf("read: record %d: %w", r.ID, err)
-	}
 	rw.b.WriteByte('{')
 	first := true
+	if view.keyField != "" {
+		rw.key(true, []byte(view.keyField))
+		rw.scratch = strconv.AppendQuote(rw.scratch[:0], r.Key)
+		rw.b.Write(rw.scratch)
+		rw.b.WriteByte('}')
+		return nil
+	}
 	if view.idField != "" {
 		rw.key(true, []byte(view.idField))
 		rw.b.Write(strconv.AppendInt(rw.scratch[:0], r.ID, 10))
 		first = false
 	}
 	if view.show == nil {
-		o.Visit(func(k []byte, v *fastjson.Value) {
-			rw.key(first, k)
-			rw.value(v)
+		// The stored fields are the published ones, in order, as compact
+		// JSON (the domain's Record methods make them): copied as they are.
+		inner := bytes.TrimSpace(r.Fields)
+		if len(inner) < 2 || inner[0] != '{' || inner[len(inner)-1] != '}' {
+			return fmt.Errorf("read: record %d: fields are not a JSON object", r.ID)
+		}
+		if inner = inner[1 : len(inner)-1]; len(inner) > 0 {
+			if !first {
+				rw.b.WriteByte(',')
+			}
+			rw.b.Write(inner)
 			first = false
-		})
+		}
 	} else {
+		v, err := rw.fields.ParseBytes(r.Fields)
+		if err != nil {
+			return fmt.Errorf("read: record %d: %w", r.ID, err)
+		}
+		o, err := v.Object()
+		if err != nil {
+			return fmt.Errorf("read: record %d: %w", r.ID, err)
+		}
 		for _, name := range view.show {
 			if v := o.Get(name); v != nil {
 				rw.key(first, []byte(name))

@@ -186,7 +186,7 @@ func contactsJSON(customerKey, accountTest string) string {
 	WHERE ct.customer_key = ` + customerKey + ` AND ` + accountTest + ` AND ct.ceased IS NULL)`
 }
 
-// The account tests of contactsJSON and recordsJSON, on the contact or
+// The account tests of contactsJSON and recordsList, on the contact or
 // record row named t. Against a column or a constant, the index's own
 // expression: the search then covers both of the index's owner columns and
 // reads only the owner's rows, not every contact or record of the customer
@@ -296,7 +296,7 @@ func (s *Store) Contacts(ctx context.Context, owner contactd.Owner) ([]contactd.
 }
 
 var customerContactsSQL = `SELECT c.key, c.profile, ` + contactsJSON("c.key", customerLevel("ct")) + `,
-	` + recordsJSON("c.key", customerLevel("r")) + `
+	` + recordsList("c.key", customerLevel("r")) + `
 FROM customer c WHERE c.id_type = ? AND c.id_value = ?`
 
 // CustomerContacts is Customer, with its Records, and Contacts in one
@@ -323,7 +323,7 @@ func (s *Store) CustomerContacts(ctx context.Context, id contactd.CustomerID) (c
 }
 
 var accountContactsSQL = `SELECT ` + accountColumns + `, ` + contactsJSON("a.customer_key", ofAccountRow("ct")) + `,
-	` + recordsJSON("a.customer_key", ofAccountRow("r")) + `
+	` + recordsList("a.customer_key", ofAccountRow("r")) + `
 FROM account a WHERE a.account_id = ?`
 
 // AccountContacts is Account, with its Records, and Contacts in one query,
