@@ -217,12 +217,15 @@ func (rw *readWriter) spliced(records []contactd.Record, kind contactd.Kind, nam
 // place.
 func writeRead(w http.ResponseWriter, wrapper string, head []byte, profile json.RawMessage, shape readShape,
 	records []contactd.Record, contacts []contactd.Contact) error {
-	slices.SortStableFunc(records, func(a, b contactd.Record) int {
+	byShape := func(a, b contactd.Record) int {
 		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
 			return c // each kind fills a field of its own: their relative order is free
 		}
 		return cmp.Compare(keyRank(a), keyRank(b))
-	})
+	}
+	if !slices.IsSortedFunc(records, byShape) {
+		slices.SortStableFunc(records, byShape)
+	}
 	contactsJSON, err := json.Marshal(contactViews(contacts))
 	if err != nil {
 		return err

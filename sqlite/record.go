@@ -37,13 +37,17 @@ func recordsList(customerKey, accountTest string) string {
 // (group_concat keeps no order of its own). None is an empty list.
 func decodeRecords(doc []byte) ([]contactd.Record, error) {
 	records := []contactd.Record{}
+	var f [5][]byte
 	for len(doc) > 0 {
 		var rec []byte
 		rec, doc, _ = bytes.Cut(doc, []byte{0x1e})
-		f := bytes.SplitN(rec, []byte{0x1f}, 5)
-		if len(f) != 5 {
-			return nil, fmt.Errorf("records list: a record of %d values, want 5", len(f))
+		for i := range 4 {
+			var ok bool
+			if f[i], rec, ok = bytes.Cut(rec, []byte{0x1f}); !ok {
+				return nil, fmt.Errorf("records list: a record of %d values, want 5", i+1)
+			}
 		}
+		f[4] = rec
 		id, err := strconv.ParseInt(string(f[0]), 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("records list: %w", err)
@@ -55,9 +59,13 @@ func decodeRecords(doc []byte) ([]contactd.Record, error) {
 		records = append(records, contactd.Record{ID: id, Kind: contactd.Kind(f[1]), Key: string(f[2]),
 			Fields: f[4], Updated: time.Unix(updated, 0)})
 	}
-	slices.SortFunc(records, func(a, b contactd.Record) int { return cmp.Compare(a.ID, b.ID) })
+	if !slices.IsSortedFunc(records, compareIDs) {
+		slices.SortFunc(records, compareIDs)
+	}
 	return records, nil
 }
+
+func compareIDs(a, b contactd.Record) int { return cmp.Compare(a.ID, b.ID) }
 
 // The statements of records, on the request path: values compared in a
 // WHERE are bound as +? (see the write statements in store.go). The
