@@ -195,3 +195,28 @@ var explanations = map[Code]Explanation{
 // Explain says what the code means and what to change; zero for a code
 // outside the catalogue.
 func (c Code) Explain() Explanation { return explanations[c] }
+
+// Refusal is an *Error with the reason the operator's log gives for it
+// (a token expired, for the wrong audience, signed by an unknown key, ...).
+// The caller sees only the Error: Message and ErrorCode are the Error's.
+type Refusal struct {
+	Err    *Error
+	Reason string
+}
+
+// Refused returns code as a *Refusal with the reason.
+func Refused(code Code, reason string) error { return &Refusal{Err: Errorf(code, ""), Reason: reason} }
+
+func (r *Refusal) Error() string { return r.Err.Error() + " (" + r.Reason + ")" }
+
+// Unwrap returns the Error, so that errors.As finds it.
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// RefusalReason returns the reason of the *Refusal err is or wraps, or "".
+func RefusalReason(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
+}

@@ -284,3 +284,25 @@ type AdminStore interface {
 	// Close releases the database.
 	Close() error
 }
+
+// CustomerRecord is a customer with everything the read APIs show of it:
+// its live contacts and its accounts with theirs. It is the unit that
+// `contactd export` writes and `contactd import` reads, one a line.
+type CustomerRecord struct {
+	Customer Customer
+	Contacts []Contact
+	Accounts []AccountRecord
+}
+
+// AccountRecord is an account of a CustomerRecord with its live contacts.
+type AccountRecord struct {
+	Account  Account
+	Contacts []Contact
+}
+
+// CustomerLister pages through every customer a store holds, for export.
+type CustomerLister interface {
+	// CustomersAfter returns at most n customers whose Key is above
+	// after, in Key order; their Profile may be left empty.
+	CustomersAfter(ctx context.Context, after int64, n int) ([]Customer, error)
+}

@@ -72,7 +72,8 @@ var errMachineToken = errors.New("machine JWT refused")
 
 // Authenticate verifies a machine JWT.
 func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Caller, error) {
-	refuse := contactd.Errorf(contactd.EV1020, "")
+	refuse := func(reason string) error { return contactd.Refused(contactd.EV1020, "machine JWT: "+reason) }
+	why := "" // set where the key function refuses
 	now := time.Now()
 	if m.Now != nil {
 		now = m.Now()
@@ -88,23 +89,29 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 	var internal error
 	_, err := machineParser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		if kid, _ := t.Header["kid"].(string); kid != MachineKeyID {
+			why = "kid is not " + MachineKeyID
 			return nil, errMachineToken
 		}
 		if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, "JWT") {
+			why = "typ is not JWT"
 			return nil, errMachineToken
 		}
 		if iss, err := claims.GetIssuer(); err != nil || iss == "" {
+			why = "no iss"
 			return nil, errMachineToken
 		}
 		sub, err := claims.GetSubject()
 		if err != nil {
+			why = "sub is not a string"
 			return nil, errMachineToken
 		}
 		thumbprint, ok := contactd.NormalThumbprint(sub)
 		if !ok {
+			why = "sub is not a certificate thumbprint"
 			return nil, errMachineToken
 		}
 		if m.BindToTLS && !isPeer(ctx, thumbprint) {
+			why = "not signed by the connection's client certificate"
 			return nil, errMachineToken
 		}
 		cert, err = m.Registry.Certificate(ctx, thumbprint)
@@ -112,13 +119,16 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 			if !errors.Is(err, contactd.ErrNotRegistered) {
 				internal = err
 			}
+			why = "unknown certificate"
 			return nil, errMachineToken
 		}
 		if iss, _ := claims.GetIssuer(); cert.Issuer != "" && iss != cert.Issuer {
+			why = "iss is not the certificate's issuer"
 			return nil, errMachineToken
 		}
 		x, err = x509.ParseCertificate(cert.DER)
 		if err != nil || now.Before(x.NotBefore) || now.After(x.NotAfter) {
+			why = "certificate not valid now"
 			return nil, errMachineToken
 		}
 		return verifyingKey(t.Method.Alg(), x.PublicKey)
@@ -127,18 +137,21 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 		return contactd.Caller{}, fmt.Errorf("machine JWT: reading the certificate: %w", internal)
 	}
 	if err != nil {
-		return contactd.Caller{}, refuse
+		if why == "" {
+			why = jwtReason(err)
+		}
+		return contactd.Caller{}, refuse(why)
 	}
 	if err := checkTimes(claims, now); err != nil {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, err
 	}
 	iat, err := claims.GetIssuedAt()
 	if err != nil || iat == nil || iat.Time.Before(x.NotBefore) {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("no iat, or one before the certificate")
 	}
 	exp, _ := claims.GetExpirationTime() // checkTimes made sure it is there
 	if life := exp.Sub(iat.Time); life > maxLife {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("lives longer than --m2m-max-lifetime")
 	}
 	var logon string
 	switch v := claims["startLogon"].(type) {
@@ -146,7 +159,7 @@ func (m *Machine) Authenticate(ctx context.Context, token string) (contactd.Call
 	case string:
 		logon = v
 	default:
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("startLogon is not a string")
 	}
 	return contactd.Caller{Subject: cert.Thumbprint, Thumbprint: cert.Thumbprint, Party: cert.Party, Logon: logon}, nil
 }

@@ -191,7 +191,7 @@ func (o *OAuth) now() time.Time {
 // issuer that cannot be reached is an internal error (EU6001).
 func (o *OAuth) Authenticate(ctx context.Context, token string) (contactd.Caller, error) {
 	if token == "" {
-		return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+		return contactd.Caller{}, contactd.Refused(contactd.EV1020, "an empty bearer token")
 	}
 	if o.jwks != nil && looksLikeJWT(token) {
 		return o.verifyJWT(ctx, token)
@@ -199,7 +199,7 @@ func (o *OAuth) Authenticate(ctx context.Context, token string) (contactd.Caller
 	if o.cfg.IntrospectionURL != "" {
 		return o.introspect(ctx, token)
 	}
-	return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+	return contactd.Caller{}, contactd.Refused(contactd.EV1020, "not a JWT, and no introspection endpoint is configured")
 }
 
 // looksLikeJWT reports whether token is three dot-separated parts whose
@@ -219,12 +219,25 @@ func looksLikeJWT(token string) bool {
 
 var errUnknownKey = errors.New("no usable key for the token's kid")
 
+// jwtReason says, for the log, why the JWT library refused a token.
+func jwtReason(err error) string {
+	switch {
+	case errors.Is(err, errUnknownKey):
+		return "unknown key"
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "malformed"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "bad signature or algorithm"
+	}
+	return "not verifiable"
+}
+
 // verifyJWT checks a JWT access token: an allowed algorithm, a key of the
 // issuer's JWKS that matches the kid and the algorithm, the signature,
 // exp (required, in the future), nbf and iat (not beyond a minute in the
 // future), iss, aud, a non-empty sub and a logon (OAuthConfig.LogonClaim).
 func (o *OAuth) verifyJWT(ctx context.Context, token string) (contactd.Caller, error) {
-	refuse := contactd.Errorf(contactd.EV1020, "")
+	refuse := func(reason string) error { return contactd.Refused(contactd.EV1020, reason) }
 	now := o.now()
 	claims := jwt.MapClaims{}
 	parser := jwt.NewParser(jwt.WithValidMethods(o.algs), jwt.WithJSONNumber(), jwt.WithoutClaimsValidation())
@@ -241,24 +254,24 @@ func (o *OAuth) verifyJWT(ctx context.Context, token string) (contactd.Caller, e
 		return contactd.Caller{}, fmt.Errorf("oauth: JWKS: %w", internal)
 	}
 	if err != nil {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse(jwtReason(err))
 	}
 	if err := checkTimes(claims, now); err != nil {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, err
 	}
 	if iss, err := claims.GetIssuer(); err != nil || iss != o.cfg.Issuer {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("wrong issuer")
 	}
 	if aud, err := claims.GetAudience(); err != nil || !slices.Contains(aud, o.cfg.Audience) {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("wrong audience")
 	}
 	sub, err := claims.GetSubject()
 	if err != nil || sub == "" {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("no subject")
 	}
 	logon, ok := o.logon(claims, "startLogon")
 	if !ok {
-		return contactd.Caller{}, refuse
+		return contactd.Caller{}, refuse("no logon claim")
 	}
 	return contactd.Caller{Subject: sub, Logon: logon}, nil
 }
@@ -367,7 +380,7 @@ type introspectionAnswer struct {
 // (EV1020) within refusalCacheFor. Failures to get an answer are not
 // cached.
 func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, error) {
-	refuse := contactd.Errorf(contactd.EV1020, "")
+	refuse := func(reason string) error { return contactd.Refused(contactd.EV1020, "introspection: "+reason) }
 	now := o.now()
 	key := sha256.Sum256([]byte(token))
 	o.cacheMu.Lock()
@@ -375,7 +388,7 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 	o.cacheMu.Unlock()
 	if ok && now.Before(hit.until) {
 		if hit.refused {
-			return contactd.Caller{}, refuse
+			return contactd.Caller{}, refuse("refused before (cached)")
 		}
 		return hit.caller, nil
 	}
@@ -401,7 +414,7 @@ func (o *OAuth) introspect(ctx context.Context, token string) (contactd.Caller, 
 // the token's exp (zero when the answer gives none), EV1020 when the
 // answer refuses it, another error when there is no usable answer.
 func (o *OAuth) askIssuer(ctx context.Context, token string, now time.Time) (contactd.Caller, time.Time, error) {
-	refuse := contactd.Errorf(contactd.EV1020, "")
+	refuse := func(reason string) error { return contactd.Refused(contactd.EV1020, "introspection: "+reason) }
 
 	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.cfg.IntrospectionURL, strings.NewReader(form.Encode()))
@@ -440,38 +453,38 @@ func (o *OAuth) askIssuer(ctx context.Context, token string, now time.Time) (con
 		}
 	}
 	if !a.Active || a.TokenType == "refresh_token" {
-		return contactd.Caller{}, time.Time{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse("not active, or a refresh token")
 	}
 	logon, ok := o.logon(members, "username")
 	if !ok {
-		return contactd.Caller{}, time.Time{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse("no logon claim")
 	}
 	var exp time.Time
 	if a.Exp != nil {
 		sec, err := a.Exp.Float64()
 		if err != nil {
-			return contactd.Caller{}, time.Time{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse("exp not numeric")
 		}
 		exp = time.Unix(int64(sec), 0)
 		if !now.Before(exp) {
-			return contactd.Caller{}, time.Time{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse("expired")
 		}
 	}
 	if a.Nbf != nil {
 		sec, err := a.Nbf.Float64()
 		if err != nil || time.Unix(int64(sec), 0).After(now.Add(clockSkew)) {
-			return contactd.Caller{}, time.Time{}, refuse
+			return contactd.Caller{}, time.Time{}, refuse("nbf not numeric or in the future")
 		}
 	}
 	// The answer must say the token is the configured issuer's and for
 	// contactd: an issuer's introspection also answers about the tokens it
 	// made for other APIs.
 	if a.Iss != o.cfg.Issuer {
-		return contactd.Caller{}, time.Time{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse("wrong issuer")
 	}
 	var aud jwt.ClaimStrings
 	if err := json.Unmarshal(a.Aud, &aud); err != nil || !slices.Contains(aud, o.cfg.Audience) {
-		return contactd.Caller{}, time.Time{}, refuse
+		return contactd.Caller{}, time.Time{}, refuse("wrong audience")
 	}
 	subject := a.Sub
 	if subject == "" {

@@ -34,13 +34,15 @@ func (p *Production) Authenticate(ctx context.Context, header string) (contactd.
 	token, bearer := splitBearer(header)
 	switch {
 	case token == "":
-		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
+		return contactd.Caller{}, contactd.Refused(contactd.EV1021, "no token in the Authorization header")
 	case bearer && p.OAuth != nil:
 		return p.OAuth.Authenticate(ctx, token)
 	case !bearer && p.Machine != nil:
 		return p.Machine.Authenticate(ctx, token)
+	case bearer:
+		return contactd.Caller{}, contactd.Refused(contactd.EV1020, "a bearer token, but no OAuth issuer is configured")
 	}
-	return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+	return contactd.Caller{}, contactd.Refused(contactd.EV1020, "not a bearer token, and machine JWTs are off")
 }
 
 // splitBearer trims the header and cuts a case-insensitive "Bearer"

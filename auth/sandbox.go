@@ -42,7 +42,7 @@ type Sandbox struct {
 func (s Sandbox) Authenticate(_ context.Context, header string) (contactd.Caller, error) {
 	token, ok := bearerToken(header)
 	if !ok {
-		return contactd.Caller{}, contactd.Errorf(contactd.EV1021, "")
+		return contactd.Caller{}, contactd.Refused(contactd.EV1021, "no token in the Authorization header")
 	}
 	now := time.Now()
 	if s.Now != nil {
@@ -54,7 +54,7 @@ func (s Sandbox) Authenticate(_ context.Context, header string) (contactd.Caller
 	}
 	claims, err := parseUnverified(token)
 	if err != nil {
-		return contactd.Caller{}, contactd.Errorf(contactd.EV1020, "")
+		return contactd.Caller{}, contactd.Refused(contactd.EV1020, "not a JWT")
 	}
 	if err := checkTimes(claims, now); err != nil {
 		return contactd.Caller{}, err
@@ -147,15 +147,17 @@ func parseUnverified(token string) (jwt.MapClaims, error) {
 // checkTimes requires a numeric exp in the future, and an iat or nbf, when
 // present, numeric and not beyond clockSkew in the future.
 func checkTimes(claims jwt.MapClaims, now time.Time) error {
-	refuse := contactd.Errorf(contactd.EV1020, "")
 	exp, err := claims.GetExpirationTime()
-	if err != nil || exp == nil || !now.Before(exp.Time) {
-		return refuse
+	switch {
+	case err != nil || exp == nil:
+		return contactd.Refused(contactd.EV1020, "no numeric exp")
+	case !now.Before(exp.Time):
+		return contactd.Refused(contactd.EV1020, "expired")
 	}
 	for _, get := range []func() (*jwt.NumericDate, error){claims.GetIssuedAt, claims.GetNotBefore} {
 		t, err := get()
 		if err != nil || (t != nil && t.Time.After(now.Add(clockSkew))) {
-			return refuse
+			return contactd.Refused(contactd.EV1020, "iat or nbf not numeric or in the future")
 		}
 	}
 	return nil

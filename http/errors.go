@@ -96,7 +96,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 			log.Warn("request failed: the database is unavailable", "err", err)
 		}
 	}
-	noteCode(w, e.Code)
+	noteError(w, e, err)
 	writeJSON(w, status, errorEnvelope{Errors: []errorItem{{Code: e.Code, Type: e.Code.Type(), Message: e.Message()}}})
 }
 

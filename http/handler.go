@@ -77,7 +77,7 @@ func serveAPI(cfg Config, f apiFunc, w http.ResponseWriter, r *http.Request) err
 		}
 		return err
 	}
-	noteCaller(w, caller.ID())
+	noteCaller(w, caller.ID(), caller)
 	if ok, wait := cfg.limiter.allow(caller.RateKey(), time.Now()); !ok {
 		w.Header().Set("Retry-After", retryAfterSeconds(wait))
 		return errRateLimited

@@ -39,11 +39,15 @@ func withMetrics(m *metrics.Metrics, next http.Handler) http.Handler {
 	})
 }
 
-// noteCode records on the response the API error code its envelope carries,
-// for the request metrics.
-func noteCode(w http.ResponseWriter, code contactd.Code) {
+// noteError records on the response the API error code its envelope
+// carries, for the request metrics, and why, for the access log.
+func noteError(w http.ResponseWriter, e *contactd.Error, err error) {
 	if rec, ok := w.(*statusRecorder); ok {
-		rec.code = code
+		rec.code = e.Code
+		rec.why = contactd.RefusalReason(err)
+		if rec.why == "" {
+			rec.why = e.Field
+		}
 	}
 }
 

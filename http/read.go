@@ -78,10 +78,7 @@ func handleCustomer(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		head, err := json.Marshal(struct {
-			ID     string
-			IDType contactd.CustomerIDType
-		}{c.ID.Value, c.ID.Type})
+		head, err := customerHead(c)
 		if err != nil {
 			return err
 		}
@@ -100,16 +97,28 @@ func handleAccount(cfg Config) http.Handler {
 		if err != nil {
 			return err
 		}
-		head, err := json.Marshal(struct {
-			ID          string
-			IDType      string
-			AccountType string
-		}{a.ID, a.IDType, a.Type})
+		head, err := accountHead(a)
 		if err != nil {
 			return err
 		}
 		return writeRead(w, "Account", head, a.Profile, accountShape, a.Records, contacts)
 	})
+}
+
+// customerHead and accountHead are the fields a read's answer opens with.
+func customerHead(c contactd.Customer) ([]byte, error) {
+	return json.Marshal(struct {
+		ID     string
+		IDType contactd.CustomerIDType
+	}{c.ID.Value, c.ID.Type})
+}
+
+func accountHead(a contactd.Account) ([]byte, error) {
+	return json.Marshal(struct {
+		ID          string
+		IDType      string
+		AccountType string
+	}{a.ID, a.IDType, a.Type})
 }
 
 type accountRef struct {

@@ -45,7 +45,8 @@ func requestID(r *http.Request) string {
 }
 
 // statusRecorder remembers the status a handler answered, and the API
-// error code of its envelope if any (noted by writeError, for the metrics).
+// error code of its envelope if any and why (noted by writeError, for the
+// metrics and the access log).
 // For the journal it also keeps the caller, the request body and, when
 // journaling, a copy of the response body (noted by serveAPI and Write).
 type statusRecorder struct {
@@ -56,6 +57,11 @@ type statusRecorder struct {
 	request []byte
 	journal bool
 	resp    []byte
+	// for the access log of a refused request: why (the refusal's
+	// reason, or EV1100's field), and the caller once authenticated
+	why   string
+	who   contactd.Caller
+	known bool
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -75,10 +81,11 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
-// noteCaller records on the response, for the journal, who called.
-func noteCaller(w http.ResponseWriter, caller string) {
+// noteCaller records on the response who called: its ID for the journal,
+// the caller for the access log.
+func noteCaller(w http.ResponseWriter, callerID string, c contactd.Caller) {
 	if rec, ok := w.(*statusRecorder); ok {
-		rec.caller = caller
+		rec.caller, rec.who, rec.known = callerID, c, true
 	}
 }
 
@@ -139,9 +146,12 @@ func isToken(s string) bool {
 }
 
 // withRequestID takes the caller's X-Request-ID, or makes one, echoes it on
-// the response, and logs the request with it at Info (the access log). The
-// log line holds no header, body or token. With a journal (j not nil) it
-// also keeps the request there, bodies included (journaled).
+// the response, and logs the request with it at Info (the access log), its
+// duration in milliseconds. The line of a refused request (4xx) also says
+// why: the error code, the refusal's reason or the offending field, the
+// caller once known (subject, logon, party), the remote address and the
+// user agent. The log line holds no body or token. With a journal (j not
+// nil) it also keeps the request there, bodies included (journaled).
 //
 // The record goes straight to the logger's handler, without the source
 // position slog.Logger would capture for it (runtime.Callers, which the
@@ -177,7 +187,14 @@ func withRequestID(log *slog.Logger, j *journal.Journal, next http.Handler) http
 		end := time.Now()
 		line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
 		line.AddAttrs(slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", end.Sub(start)))
+			slog.Int("status", rec.status), slog.Float64("duration_ms", float64(end.Sub(start).Microseconds())/1000))
+		if rec.status >= 400 && rec.status < 500 {
+			line.AddAttrs(slog.String("code", string(rec.code)), slog.String("why", rec.why))
+			if c := rec.who; rec.known {
+				line.AddAttrs(slog.String("subject", c.Subject), slog.String("logon", c.Logon), slog.String("party", c.Party))
+			}
+			line.AddAttrs(slog.String("remote", r.RemoteAddr), slog.String("user_agent", r.UserAgent()))
+		}
 		_ = h.Handle(ctx, line) // as slog.Logger does: a failed log write is not the request's failure
 	})
 }

@@ -64,15 +64,18 @@ type recordView struct {
 	// published samples show the types (LOC before MAL); records of the
 	// same key, and of keys it does not list, follow in ID order.
 	keys []string
+	// keyIn is the field of the record's fields that is its key, where
+	// the element shows more than the key (a name's or address's type).
+	keyIn string
 }
 
 // recordViews are the kinds a read shows. Period records have no view: a
 // read skips them, they are the Period API's alone.
 var recordViews = map[contactd.Kind]recordView{
 	contactd.KindName: {field: "Name", idField: "NameID", updated: true,
-		keys: []string{"LGL", "PREFER", "DBACST"}},
+		keys: []string{"LGL", "PREFER", "DBACST"}, keyIn: "Type"},
 	contactd.KindAddress: {field: "Address", idField: "AddressID", updated: true,
-		keys: []string{"LOC", "MAL", "PRFLOC", "PRFMAL"}},
+		keys: []string{"LOC", "MAL", "PRFLOC", "PRFMAL"}, keyIn: "Type"},
 	contactd.KindBIC:  {field: "BIC", keyField: "BICCode"},
 	contactd.KindBank: {show: []string{"BankAccount", "NameOnBankAccount"}},
 }
@@ -297,4 +300,77 @@ func writeRead(w http.ResponseWriter, wrapper string, head []byte, profile json.
 	b.WriteString("}}")
 	writeBody(w, http.StatusOK, b.Bytes())
 	return nil
+}
+
+// RecordView says how the Customer and Account reads show the records of a
+// kind, so that what reads them back (contactd import, package transfer)
+// maps the fields the same way.
+type RecordView struct {
+	// Field is the array of the owner's object the records fill, one
+	// element each; "" when their fields are spliced into the owner's
+	// object (Spliced).
+	Field string
+	// IDField names the record's ID in its element, "" when not shown.
+	IDField string
+	// Updated says whether an element ends with the record's Updated.
+	Updated bool
+	// KeyField is the field that is the record's key, "" for a kind an
+	// owner holds one of.
+	KeyField string
+	// Spliced lists the fields spliced into the owner's object.
+	Spliced []string
+}
+
+// RecordViews is how the reads show each kind of record.
+func RecordViews() map[contactd.Kind]RecordView {
+	views := make(map[contactd.Kind]RecordView, len(recordViews))
+	for kind, v := range recordViews {
+		rv := RecordView{Field: v.field, IDField: v.idField, Updated: v.updated, KeyField: cmp.Or(v.keyField, v.keyIn)}
+		if v.field == "" {
+			rv.Spliced = slices.Clone(v.show)
+		}
+		views[kind] = rv
+	}
+	return views
+}
+
+// capture is a ResponseWriter that keeps the body, for the read answers
+// written outside a request.
+type capture struct {
+	header http.Header
+	body   bytes.Buffer
+}
+
+func (c *capture) Header() http.Header         { return c.header }
+func (c *capture) Write(p []byte) (int, error) { return c.body.Write(p) }
+func (c *capture) WriteHeader(int)             {}
+
+// CustomerJSON is the Customer object the customer read answers for c
+// (with its Records) and its contacts: the object inside {"Customer":...}.
+func CustomerJSON(c contactd.Customer, contacts []contactd.Contact) ([]byte, error) {
+	head, err := customerHead(c)
+	if err != nil {
+		return nil, err
+	}
+	return readJSON("Customer", head, c.Profile, customerShape, c.Records, contacts)
+}
+
+// AccountJSON is the Account object the account read answers for a (with
+// its Records) and its contacts.
+func AccountJSON(a contactd.Account, contacts []contactd.Contact) ([]byte, error) {
+	head, err := accountHead(a)
+	if err != nil {
+		return nil, err
+	}
+	return readJSON("Account", head, a.Profile, accountShape, a.Records, contacts)
+}
+
+func readJSON(wrapper string, head []byte, profile json.RawMessage, shape readShape,
+	records []contactd.Record, contacts []contactd.Contact) ([]byte, error) {
+	c := &capture{header: http.Header{}}
+	if err := writeRead(c, wrapper, head, profile, shape, records, contacts); err != nil {
+		return nil, err
+	}
+	b := c.body.Bytes()
+	return b[len(`{"`+wrapper+`":`) : len(b)-1], nil
 }

@@ -74,13 +74,6 @@ const (
 	migrateTimeout = 2 * time.Minute
 )
 
-// IsURL reports whether db names a PostgreSQL database (a postgres:// or
-// postgresql:// URL) rather than a SQLite file.
-func IsURL(db string) bool {
-	l := strings.ToLower(db)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
 // Config says how to reach the database.
 type Config struct {
 	// URL is a postgres:// URL. Besides the libpq settings it may carry
@@ -135,7 +128,7 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: open %s: %w", redact(cfg.URL), err)
+		return nil, fmt.Errorf("postgres: open %s: %w", Redact(cfg.URL), err)
 	}
 	s := &Store{pool: pool, opTimeout: opTimeout}
 	// Migrating may wait for another replica's migrations.
@@ -151,7 +144,7 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: open %s: %w", redact(cfg.URL), err)
+		return nil, fmt.Errorf("postgres: open %s: %w", Redact(cfg.URL), err)
 	}
 	return s, nil
 }
@@ -167,12 +160,12 @@ func Migrate(ctx context.Context, cfg Config) ([]int, error) {
 	pc.MaxConns = 1
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: migrate %s: %w", redact(cfg.URL), err)
+		return nil, fmt.Errorf("postgres: migrate %s: %w", Redact(cfg.URL), err)
 	}
 	defer pool.Close()
 	var applied []int
 	if err := migrateReport(ctx, pool, func(v int) { applied = append(applied, v) }); err != nil {
-		return applied, fmt.Errorf("postgres: migrate %s: %w", redact(cfg.URL), err)
+		return applied, fmt.Errorf("postgres: migrate %s: %w", Redact(cfg.URL), err)
 	}
 	return applied, nil
 }
@@ -181,11 +174,11 @@ func Migrate(ctx context.Context, cfg Config) ([]int, error) {
 // timeouts and sizes contactd needs where the URL sets none.
 func poolConfig(cfg Config) (*pgxpool.Config, error) {
 	if !IsURL(cfg.URL) {
-		return nil, fmt.Errorf("postgres: %q is not a postgres:// URL", redact(cfg.URL))
+		return nil, fmt.Errorf("postgres: %q is not a postgres:// URL or a key=value connection string", Redact(cfg.URL))
 	}
 	pc, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", redact(cfg.URL), err)
+		return nil, fmt.Errorf("postgres: %s: %w", Redact(cfg.URL), err)
 	}
 	cc := pc.ConnConfig
 	if cc.ConnectTimeout == 0 {
@@ -214,22 +207,6 @@ func poolConfig(cfg Config) (*pgxpool.Config, error) {
 		pc.PingTimeout = 2 * time.Second
 	}
 	return pc, nil
-}
-
-// redact hides the password of a URL for messages.
-func redact(url string) string {
-	scheme, rest, ok := strings.Cut(url, "://")
-	if !ok {
-		return url
-	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return url
-	}
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":xxxxx@" + host
-	}
-	return url
 }
 
 // Ping checks that the database answers.

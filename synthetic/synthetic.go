@@ -422,10 +422,10 @@ func accountProfile(r *rand.Rand, accountType string) json.RawMessage {
 	extra := ""
 	switch accountType {
 	case "INC":
-		extra = `,"INC":{"ProvTaxMethod":"STD","BalanceDate":"31-Mar"}`
+		extra = `,"INC":{"ProvTaxMethod":"STD","ProvTaxRatio":0.0,"GroupMember":false,"GroupRepresentative":false,"ICAGroup":false,"ICAMember":false,"BalanceDate":"31-Mar"}`
 	case "GST":
-		basis := []string{"INV", "PAY", "HYB"}[r.IntN(3)]
-		extra = `,"GST":{"AccountingBasis":"` + basis + `","GroupMember":false}`
+		basis := []string{"INV", "PYM", "HYB"}[r.IntN(3)]
+		extra = `,"GST":{"AccountingBasis":"` + basis + `","GroupMember":false,"GroupRepresentative":false}`
 	}
 	return json.RawMessage(`{"FilingFrequency":"ITN03C","Status":"ACT","FilingChannel":"API",` +
 		`"Commence":"2015-04-01","Cease":"9999-12-31"` + extra + `}`)

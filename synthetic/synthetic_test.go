@@ -10,6 +10,7 @@ import (
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/sandbox"
 	"github.com/contactd/contactd/sqlite"
+	"github.com/contactd/contactd/transfer"
 )
 
 func TestIRDNumbersValidUniqueAndNotPersonas(t *testing.T) {
@@ -169,5 +170,64 @@ func BenchmarkDataset(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		g.Dataset(0, 1000)
+	}
+}
+
+// TestCustomersImport: synthetic customers are valid as the published
+// answers define them, so that an export of a seeded database imports.
+func TestCustomersImport(t *testing.T) {
+	g, err := New(500, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := g.Dataset(0, g.Len())
+	byCustomer := map[contactd.CustomerID]*contactd.CustomerRecord{}
+	var order []contactd.CustomerID
+	for _, c := range d.Customers {
+		byCustomer[c.ID] = &contactd.CustomerRecord{Customer: c}
+		order = append(order, c.ID)
+	}
+	holder := map[string]contactd.CustomerID{}
+	for _, a := range d.Accounts {
+		r := byCustomer[a.Customer]
+		r.Accounts = append(r.Accounts, contactd.AccountRecord{Account: a})
+		holder[a.ID] = a.Customer
+	}
+	for _, sc := range d.Contacts {
+		r := byCustomer[sc.Owner.Customer]
+		if sc.Owner.AccountID != "" {
+			r = byCustomer[holder[sc.Owner.AccountID]]
+		}
+		if sc.Owner.AccountID == "" {
+			r.Contacts = append(r.Contacts, sc.Contact)
+			continue
+		}
+		for i := range r.Accounts {
+			if r.Accounts[i].Account.ID == sc.Owner.AccountID {
+				r.Accounts[i].Contacts = append(r.Accounts[i].Contacts, sc.Contact)
+			}
+		}
+	}
+	for _, sr := range d.Records {
+		r := byCustomer[sr.Owner.Customer]
+		if sr.Owner.AccountID != "" {
+			r = byCustomer[holder[sr.Owner.AccountID]]
+			for i := range r.Accounts {
+				if r.Accounts[i].Account.ID == sr.Owner.AccountID {
+					r.Accounts[i].Account.Records = append(r.Accounts[i].Account.Records, sr.Record)
+				}
+			}
+			continue
+		}
+		r.Customer.Records = append(r.Customer.Records, sr.Record)
+	}
+	for _, id := range order {
+		line, err := transfer.Append(nil, *byCustomer[id])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := transfer.Parse(line[:len(line)-1], transfer.ParseOptions{}); err != nil {
+			t.Fatalf("%v:\n%s", err, line)
+		}
 	}
 }

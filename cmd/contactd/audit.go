@@ -76,7 +76,7 @@ Examples:
 	if q.To, err = parseAuditTime("--to", to); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, db)
+	store, err := openExistingStore(ctx, db)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", dbName(db), err)
 	}

@@ -53,6 +53,10 @@ var commands = []command{
 	{"admin", "...", "manage the registry of parties and rights (production access)", admin},
 	{"seed", "[flags]", "fill a new database with synthetic customers (load tests)", seed},
 	{"audit", "[flags]", "list the audit trail of changes", audit},
+	{"import", "[flags] FILE", "add customers from JSON lines (- for standard input)", importCommand},
+	{"export", "[flags]", "write customers as JSON lines to standard output", exportCommand},
+	{"backup", "[flags] OUT", "copy a SQLite database while it serves, and check the copy", backupCommand},
+	{"restore", "[flags] BACKUP", "check a backup and make it the database", restoreCommand},
 	{"token", "", "print a sandbox token valid for 9 minutes", func(_ context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
 		return token(args, stdout, stderr)
 	}},

@@ -27,8 +27,12 @@ type serveConfig struct {
 	db        string
 	sandbox   bool
 	logFormat string
-	identity  auth.ServeConfig // TLS, OAuth, machine JWTs
-	adminAddr string           // pprof, /metrics and sandbox console listener, off when empty; see admin.go
+	logLevel  slog.Level
+	// insecureHTTP allows plain HTTP on a non-loopback address in
+	// production, for a TLS-terminating proxy in front.
+	insecureHTTP bool
+	identity     auth.ServeConfig // TLS, OAuth, machine JWTs
+	adminAddr    string           // pprof, /metrics and sandbox console listener, off when empty; see admin.go
 	// adminPublic allows adminAddr off loopback: the admin listener has no
 	// authentication of its own.
 	adminPublic bool
@@ -57,6 +61,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.db, "db", cfg.db, "SQLite database `file`, created if missing, or a postgres:// URL (docs/postgres.md)")
 	fs.BoolVar(&cfg.sandbox, "sandbox", cfg.sandbox, "run as a sandbox: test personas, any unexpired JWT accepted")
 	fs.StringVar(&cfg.logFormat, "log-format", cfg.logFormat, "log format: text or json")
+	logLevel := "info"
+	fs.StringVar(&logLevel, "log-level", logLevel, "the least `level` logged: debug, info, warn or error; the access log is info")
+	fs.BoolVar(&cfg.insecureHTTP, "insecure-http", cfg.insecureHTTP, "production: serve plain HTTP on a non-loopback address, for a TLS-terminating proxy in front")
 	fs.Float64Var(&cfg.rateLimit.PerSecond, "rate-limit", cfg.rateLimit.PerSecond, "per-caller `rate` in requests a second, 0 for no limit; over it: 429 with Retry-After")
 	fs.DurationVar(&cfg.writeTimeout, "write-timeout", cfg.writeTimeout, "the longest a write may take; past it: 503 with Retry-After")
 	fs.IntVar(&cfg.maxConnections, "max-connections", cfg.maxConnections, "client `connections` held open at once; more are answered 503 and closed")
@@ -110,6 +117,9 @@ Examples:
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return cfg, fmt.Errorf("--log-format %q: want text or json", cfg.logFormat)
 	}
+	if err := cfg.logLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return cfg, fmt.Errorf("--log-level %q: want debug, info, warn or error", logLevel)
+	}
 	if err := cfg.identity.Finish(fs, cfg.sandbox); err != nil {
 		return cfg, err
 	}
@@ -126,6 +136,9 @@ Examples:
 	if cfg.adminAddr != "" && !cfg.adminPublic && !loopbackAddr(cfg.adminAddr) {
 		return cfg, fmt.Errorf("--admin-addr %s is not on loopback: the admin listener (pprof, metrics, the console) has no authentication; "+
 			"keep it on 127.0.0.1 or ::1, or give --admin-public to expose it anyway", cfg.adminAddr)
+	}
+	if err := checkPlainHTTP(cfg); err != nil {
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -159,11 +172,22 @@ func loopbackAddr(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+// checkPlainHTTP refuses, in production, plain HTTP on an address other
+// machines reach: bearer tokens would cross the network in clear.
+func checkPlainHTTP(cfg serveConfig) error {
+	if cfg.sandbox || cfg.insecureHTTP || cfg.identity.TLSCert != "" || loopbackAddr(cfg.addr) {
+		return nil
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return fmt.Errorf("refusing to serve plain HTTP on %s, which is not a loopback address: bearer tokens would cross the network in clear; "+
+		"give --tls-cert and --tls-key, or --insecure-http if a TLS-terminating proxy is in front", cfg.addr)
+}
+
+func newLogger(format string, level slog.Level, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 // gcPercent is the garbage collector's GOGC for serve when the environment
@@ -187,12 +211,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.logFormat, stderr)
+	log := newLogger(cfg.logFormat, cfg.logLevel, stderr)
 	// The access log's lines go out in batches (a write(2) a line was 4% of
 	// a read's CPU), at most accessLogPeriod late; every other line at once.
 	accessOut := logbuf.New(stderr, accessLogBuffer, accessLogPeriod)
 	defer accessOut.Close()
-	accessLog := newLogger(cfg.logFormat, accessOut)
+	accessLog := newLogger(cfg.logFormat, cfg.logLevel, accessOut)
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
@@ -230,9 +254,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		}
 		defer closeAuth()
 		authn, access = prod, registryAccess
+		id := cfg.identity
 		log.Info("production mode: access is decided on the registry (contactd admin)",
-			"oauth_jwks", redactedURL(cfg.identity.OAuthJWKSURL), "oauth_introspection", redactedURL(cfg.identity.OAuthIntrospectionURL),
-			"client_ca", cfg.identity.ClientCA, "client_cn", cfg.identity.ClientCNs, "bind_jwt_to_tls", cfg.identity.BindJWTToTLS)
+			"tls", id.TLSCert != "", "insecure_http", cfg.insecureHTTP && id.TLSCert == "",
+			"mtls", id.ClientCA != "", "client_cn", id.ClientCNs, "oauth_issuer", redactedURL(id.OAuthIssuer),
+			"oauth_jwks", redactedURL(id.OAuthJWKSURL), "oauth_introspection", redactedURL(id.OAuthIntrospectionURL),
+			"machine_jwts", true, "bind_jwt_to_tls", id.BindJWTToTLS)
 	}
 	tlsConfig, err := cfg.identity.TLS()
 	if err != nil {
@@ -300,7 +327,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", shutdownGrace)
+	log.Info("shutting down", "grace_ms", shutdownGrace.Milliseconds())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
+	"os"
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/postgres"
@@ -15,6 +15,7 @@ import (
 type contactStore interface {
 	contactd.Store
 	contactd.Registry
+	contactd.CustomerLister
 	// The registry's administration (contactd admin).
 	ImportRegistry(ctx context.Context, d contactd.RegistryData) error
 	RemoveRegistry(ctx context.Context, d contactd.RegistryData) error
@@ -39,6 +40,18 @@ func openStore(ctx context.Context, db string) (contactStore, error) {
 	return s, nil
 }
 
+// openExistingStore is openStore for commands that only read (audit,
+// export): a SQLite file that does not exist is an error rather than a new,
+// empty database.
+func openExistingStore(ctx context.Context, db string) (contactStore, error) {
+	if !postgres.IsURL(db) {
+		if _, err := os.Stat(db); err != nil {
+			return nil, fmt.Errorf("database %s: %w (give an existing SQLite file or a postgres:// URL with --db)", db, err)
+		}
+	}
+	return openStore(ctx, db)
+}
+
 // storeKind names the store db opens, for the start-up log.
 func storeKind(db string) string {
 	if postgres.IsURL(db) {
@@ -47,17 +60,8 @@ func storeKind(db string) string {
 	return "sqlite, " + sqlite.Driver
 }
 
-// dbName is db as logs and messages show it: a URL's password hidden.
-func dbName(db string) string {
-	if !postgres.IsURL(db) {
-		return db
-	}
-	u, err := url.Parse(db)
-	if err != nil {
-		return "(a PostgreSQL URL that does not parse)"
-	}
-	return u.Redacted()
-}
+// dbName is db as logs and messages show it: every password hidden.
+func dbName(db string) string { return postgres.Redact(db) }
 
 // claimMode has the database record whether it is a sandbox, if it records
 // nothing yet, and refuses a database of the other mode: the sandbox

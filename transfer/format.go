@@ -1,0 +1,569 @@
+// Package transfer reads and writes customers as JSON lines, the format of
+// `contactd import` and `contactd export` (docs/operations.md): one
+// customer a line, its fields those of the customer read's answer (the
+// published Customer object) plus "Accounts", each account's fields those
+// of the account read's answer (the published Account object).
+//
+// A line is written by the reads' own writer (package http's CustomerJSON
+// and AccountJSON) and read back through the reads' own map of records
+// (http.RecordViews): the fields contactd manages become typed values
+// (identifiers, contacts and phones) or records (names, addresses, BIC
+// codes, the bank account, with their IDs and Updated where the reads show
+// them), and every other published field is the customer's or account's
+// profile. A kind of record added to the reads is imported and exported
+// with no change here.
+package transfer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/api"
+	contacthttp "github.com/contactd/contactd/http"
+	"github.com/contactd/contactd/sandbox"
+	"github.com/valyala/fastjson"
+)
+
+// FieldError is a line refused: the field at fault (a path such as
+// Accounts[1].Contact[0].Phone[2].PhoneNumber, or a bare field name where
+// the published schema rejected the line) and the published error code the
+// API would answer, with a detail for the operator where the code alone
+// does not say what is wrong.
+type FieldError struct {
+	Field  string
+	Code   contactd.Code
+	Detail string
+}
+
+func (e *FieldError) Error() string {
+	msg := string(e.Code) + " " + e.Code.Message()
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	if e.Field == "" {
+		return msg
+	}
+	return e.Field + ": " + msg
+}
+
+func refuse(field string, code contactd.Code, detail string) *FieldError {
+	return &FieldError{Field: field, Code: code, Detail: detail}
+}
+
+// The fields contactd manages; every other field of a line is profile.
+const (
+	fieldID          = "ID"
+	fieldIDType      = "IDType"
+	fieldAccountType = "AccountType"
+	fieldContact     = "Contact"
+)
+
+// ParseOptions says how Parse checks a line.
+type ParseOptions struct {
+	// IRD is the rule for IRD numbers: its zero value, production's,
+	// applies the check digit to every number; sandbox.IRDRule() lets the
+	// sandbox personas' numbers through, as serve --sandbox does.
+	IRD contactd.IRDRule
+}
+
+// Parse reads one line into a record. The line is checked against the
+// published schemas (api.RecordSchema: types, lengths, enums, required
+// fields) and then with the API's rules: the IRD check digit, one live
+// contact per owner and type, 1 to 5 phones, each phone valid for its
+// country, no contact or phone ID given twice, no contacts on an
+// ineligible account type. A refused line is a *FieldError. The schema
+// requires every ContactID, PhoneID and Updated, so a line says them all.
+func Parse(line []byte, opts ParseOptions) (contactd.CustomerRecord, error) {
+	var r contactd.CustomerRecord
+	if field := api.RecordSchema().Validate(line); field != "" {
+		return r, refuse(field, contactd.EV1100, "")
+	}
+	// The line is valid JSON of the published shape from here on.
+	p := parsers.Get()
+	defer parsers.Put(p)
+	var idType, id string
+	var contacts []*fastjson.Value
+	var accounts [][]byte
+	var recs recordReader
+	profile, err := splitObject(line, func(key string, value []byte) (bool, error) {
+		switch key {
+		case fieldID:
+			return true, json.Unmarshal(value, &id)
+		case fieldIDType:
+			return true, json.Unmarshal(value, &idType)
+		case fieldContact:
+			v, err := p.ParseBytes(value)
+			if err != nil {
+				return true, err
+			}
+			contacts, err = v.Array()
+			return true, err
+		case api.RecordAccountsField:
+			return true, eachElement(value, func(a []byte) { accounts = append(accounts, a) })
+		}
+		return recs.take(key, value)
+	})
+	if err != nil {
+		return r, refuse("", contactd.EV1100, err.Error())
+	}
+	cid, err := opts.IRD.ParseCustomerID(contactd.CustomerIDType(idType), id)
+	if err != nil {
+		return r, refuse(fieldID, contactd.ErrorCode(err), "")
+	}
+	ids := make(map[int64]bool)
+	records, err := recs.records("", ids)
+	if err != nil {
+		return r, err
+	}
+	r.Customer = contactd.Customer{ID: cid, Profile: profile, Records: records}
+	if r.Contacts, err = parseContacts(fieldContact, contacts, ids); err != nil {
+		return r, err
+	}
+	seen := make(map[string]bool, len(accounts))
+	for i, raw := range accounts {
+		path := api.RecordAccountsField + "[" + strconv.Itoa(i) + "]"
+		a, err := parseAccount(path, raw, cid, ids)
+		if err != nil {
+			return r, err
+		}
+		if seen[a.Account.ID] {
+			return r, refuse(path+"."+fieldID, contactd.EV1100, "account given twice")
+		}
+		seen[a.Account.ID] = true
+		r.Accounts = append(r.Accounts, a)
+	}
+	return r, nil
+}
+
+// views are how the reads show records: a line's record fields are read
+// back through them.
+var views = contacthttp.RecordViews()
+
+// recordReader collects an owner's record fields while its object is
+// split, and makes them records once it is.
+type recordReader struct {
+	arrays  []recordArray
+	spliced map[contactd.Kind][]byte // the spliced fields of a kind, as an object being built
+}
+
+type recordArray struct {
+	field string
+	kind  contactd.Kind
+	value []byte
+}
+
+// take keeps the field when a kind of record shows in it.
+func (rr *recordReader) take(key string, value []byte) (bool, error) {
+	for kind, v := range views {
+		if v.Field == key {
+			rr.arrays = append(rr.arrays, recordArray{key, kind, value})
+			return true, nil
+		}
+		if slices.Contains(v.Spliced, key) {
+			if rr.spliced == nil {
+				rr.spliced = map[contactd.Kind][]byte{}
+			}
+			obj := rr.spliced[kind]
+			if obj == nil {
+				obj = []byte{'{'}
+			} else {
+				obj = append(obj, ',')
+			}
+			obj = strconv.AppendQuote(obj, key)
+			obj = append(obj, ':')
+			rr.spliced[kind] = appendCompact(obj, value)
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// records makes the records, at path (an account's "Accounts[i].", "" for
+// the customer); ids holds the line's IDs so far.
+func (rr *recordReader) records(path string, ids map[int64]bool) ([]contactd.Record, error) {
+	var out []contactd.Record
+	for _, arr := range rr.arrays {
+		v := views[arr.kind]
+		i := 0
+		err := each(arr.value, '[', ']', func(_, element []byte) error {
+			at := path + arr.field + "[" + strconv.Itoa(i) + "]"
+			i++
+			r, err := recordOf(arr.kind, v, element, at)
+			if err != nil {
+				return err
+			}
+			if r.ID != 0 {
+				if ids[r.ID] {
+					return refuse(at+"."+v.IDField, contactd.EV1100, "ID "+strconv.FormatInt(r.ID, 10)+" given twice")
+				}
+				ids[r.ID] = true
+			}
+			out = append(out, r)
+			return nil
+		})
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
+		if err != nil {
+			return nil, refuse(path+arr.field, contactd.EV1100, err.Error())
+		}
+	}
+	for kind, obj := range rr.spliced {
+		out = append(out, contactd.Record{Kind: kind, Fields: append(obj, '}')})
+	}
+	return out, nil
+}
+
+// recordOf reads one element of a record array: its ID and Updated, when
+// the kind shows them, and its other fields, compacted and as written.
+func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at string) (contactd.Record, error) {
+	r := contactd.Record{Kind: kind}
+	fields := []byte{'{'}
+	err := eachMember(element, func(rawKey, value []byte) error {
+		key := string(rawKey[1 : len(rawKey)-1])
+		switch {
+		case key == v.IDField && v.IDField != "":
+			id, err := strconv.ParseInt(string(value), 10, 64)
+			if err != nil || id <= 0 || id > contactd.MaxID {
+				return refuse(at+"."+key, contactd.EV1100, "")
+			}
+			r.ID = id
+			return nil
+		case key == "Updated" && v.Updated:
+			var s string
+			if err := json.Unmarshal(value, &s); err != nil {
+				return refuse(at+"."+key, contactd.EV1100, "")
+			}
+			t, err := contactd.ParseUpdated(s)
+			if err != nil {
+				return refuse(at+"."+key, contactd.EV1100, "want "+contactd.UpdatedLayout+", New Zealand time")
+			}
+			r.Updated = t
+			return nil
+		case key == v.KeyField:
+			if err := json.Unmarshal(value, &r.Key); err != nil {
+				return refuse(at+"."+key, contactd.EV1100, "")
+			}
+		}
+		if len(fields) > 1 {
+			fields = append(fields, ',')
+		}
+		fields = append(fields, rawKey...)
+		fields = append(fields, ':')
+		fields = appendCompact(fields, value)
+		return nil
+	})
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return r, fe
+	}
+	if err != nil {
+		return r, refuse(at, contactd.EV1100, err.Error())
+	}
+	r.Fields = append(fields, '}')
+	return r, nil
+}
+
+// parsers parse the contacts of a line: fastjson, already in the build
+// (package sqlite reads contacts with it), at a fraction of
+// encoding/json's cost.
+var parsers fastjson.ParserPool
+
+func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map[int64]bool) (contactd.AccountRecord, error) {
+	var a contactd.AccountRecord
+	var contacts []*fastjson.Value
+	var recs recordReader
+	p := parsers.Get()
+	defer parsers.Put(p)
+	acc := contactd.Account{Customer: customer}
+	profile, err := splitObject(raw, func(key string, value []byte) (bool, error) {
+		switch key {
+		case fieldID:
+			return true, json.Unmarshal(value, &acc.ID)
+		case fieldIDType:
+			return true, json.Unmarshal(value, &acc.IDType)
+		case fieldAccountType:
+			return true, json.Unmarshal(value, &acc.Type)
+		case fieldContact:
+			v, err := p.ParseBytes(value)
+			if err != nil {
+				return true, err
+			}
+			contacts, err = v.Array()
+			return true, err
+		}
+		return recs.take(key, value)
+	})
+	if err != nil {
+		return a, refuse(path, contactd.EV1100, err.Error())
+	}
+	acc.Profile = profile
+	if acc.Records, err = recs.records(path+".", ids); err != nil {
+		return a, err
+	}
+	if err := contactd.CheckAccountID(acc.ID); err != nil {
+		return a, refuse(path+"."+fieldID, contactd.EV1100, err.Error())
+	}
+	// contactd holds ACC accounts only (the account read answers CST404
+	// for the others), and takes an account's type from its ID's letters.
+	if acc.IDType != contactd.AccountIDTypeACC {
+		return a, refuse(path+"."+fieldIDType, contactd.EV1100, "contactd holds ACC accounts only")
+	}
+	if err := contactd.CheckAccountType(acc.Type); err != nil {
+		return a, refuse(path+"."+fieldAccountType, contactd.EV1100, err.Error())
+	}
+	if want := sandbox.AccountType(acc.ID); acc.Type != want {
+		return a, refuse(path+"."+fieldAccountType, contactd.EV1100, fmt.Sprintf("the account ID names type %q", want))
+	}
+	a.Account = acc
+	if a.Contacts, err = parseContacts(path+"."+fieldContact, contacts, ids); err != nil {
+		return a, err
+	}
+	if len(a.Contacts) > 0 && !contactd.AccountTypeEligible(acc.Type) {
+		return a, refuse(path+"."+fieldContact, contactd.ACT100, "")
+	}
+	return a, nil
+}
+
+// str is the string field of a validated object, "" when absent.
+func str(v *fastjson.Value, field string) string { return string(v.GetStringBytes(field)) }
+
+// parseContacts reads one owner's contacts, which the schema has checked;
+// ids holds the line's contact and phone IDs so far, so that none is given
+// twice.
+func parseContacts(path string, values []*fastjson.Value, ids map[int64]bool) ([]contactd.Contact, error) {
+	contacts := make([]contactd.Contact, 0, len(values))
+	var types []contactd.ContactType
+	newID := func(field string, id int64) error {
+		if ids[id] {
+			return refuse(field, contactd.EV1100, "ID "+strconv.FormatInt(id, 10)+" given twice")
+		}
+		ids[id] = true
+		return nil
+	}
+	for i, cv := range values {
+		at := path + "[" + strconv.Itoa(i) + "]"
+		c := contactd.Contact{ID: cv.GetInt64("ContactID"), Type: contactd.ContactType(str(cv, "ContactType")), Name: str(cv, "Name")}
+		if err := newID(at+".ContactID", c.ID); err != nil {
+			return nil, err
+		}
+		for _, t := range types {
+			if t == c.Type {
+				return nil, refuse(at+".ContactType", contactd.CNT101, "")
+			}
+		}
+		types = append(types, c.Type)
+		t, err := contactd.ParseUpdated(str(cv, "Updated"))
+		if err != nil {
+			return nil, refuse(at+".Updated", contactd.EV1100, "want "+contactd.UpdatedLayout+", New Zealand time")
+		}
+		c.Updated = t
+		phones := cv.GetArray("Phone")
+		if n := len(phones); n < contactd.MinPhones || n > contactd.MaxPhones {
+			return nil, refuse(at+".Phone", contactd.CNT103, "")
+		}
+		for j, pv := range phones {
+			pat := at + ".Phone[" + strconv.Itoa(j) + "]"
+			p := contactd.Phone{ID: pv.GetInt64("PhoneID"), Type: contactd.PhoneType(str(pv, "PhoneType")), Country: str(pv, "Country"),
+				AreaCode: str(pv, "AreaCode"), Number: str(pv, "PhoneNumber"), Extension: str(pv, "Extension")}
+			if err := newID(pat+".PhoneID", p.ID); err != nil {
+				return nil, err
+			}
+			if err := contactd.ValidatePhone(p); err != nil {
+				return nil, refuse(pat, contactd.ErrorCode(err), "")
+			}
+			c.Phones = append(c.Phones, p)
+		}
+		contacts = append(contacts, c)
+	}
+	return contacts, nil
+}
+
+// splitObject walks the members of the JSON object obj, which the schema
+// has checked, in order: those that managed takes are its own, every
+// other one is copied, compacted and byte for byte otherwise, into the
+// profile object it returns.
+func splitObject(obj []byte, managed func(key string, value []byte) (bool, error)) (json.RawMessage, error) {
+	profile := make([]byte, 0, len(obj))
+	profile = append(profile, '{')
+	err := eachMember(obj, func(rawKey, value []byte) error {
+		key := string(rawKey[1 : len(rawKey)-1])
+		if bytes.IndexByte(rawKey, '\\') >= 0 {
+			if err := json.Unmarshal(rawKey, &key); err != nil {
+				return err
+			}
+		}
+		taken, err := managed(key, value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		if taken {
+			return nil
+		}
+		if len(profile) > 1 {
+			profile = append(profile, ',')
+		}
+		profile = append(profile, rawKey...)
+		profile = append(profile, ':')
+		profile = appendCompact(profile, value)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append(profile, '}'), nil
+}
+
+// The scanning below walks JSON that is already known to be valid (the
+// schema's validator parsed it): it finds where members and elements
+// begin and end and keeps their bytes as written, which neither
+// encoding/json (its Decoder's tokens cost as much as the rest of an
+// import's checks) nor fastjson (it writes strings back in its own
+// escaping, so an export would not import to the same bytes) offers.
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfValue returns the index just after the JSON value starting at i.
+func endOfValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+			if depth < 0 {
+				return i
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// appendCompact appends the valid JSON value v without the whitespace
+// between its tokens (json.Compact, without its validation: a tenth of
+// Parse's cost).
+func appendCompact(dst, v []byte) []byte {
+	inString := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case inString:
+			dst = append(dst, c)
+			if c == '\\' && i+1 < len(v) {
+				i++
+				dst = append(dst, v[i])
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		case c == '"':
+			inString = true
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// eachMember calls fn with each member of the object at the start of b:
+// its key, quotes included, and its value.
+func eachMember(b []byte, fn func(key, value []byte) error) error { return each(b, '{', '}', fn) }
+
+// eachElement calls fn with each element of the array at the start of b.
+func eachElement(b []byte, fn func(element []byte)) error {
+	return each(b, '[', ']', func(_, element []byte) error { fn(element); return nil })
+}
+
+var (
+	errNotObject = errors.New("not a JSON object")
+	errNotArray  = errors.New("not a JSON array")
+)
+
+// each walks the object (open '{') or array (open '[') at the start of b,
+// calling fn with each member's key and value, or each element (key nil).
+func each(b []byte, open, close byte, fn func(key, value []byte) error) error {
+	bad := errNotArray
+	if open == '{' {
+		bad = errNotObject
+	}
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != open {
+		return bad
+	}
+	for i++; ; {
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
+		if i >= len(b) || b[i] == close {
+			return nil
+		}
+		var key []byte
+		if open == '{' {
+			k := endOfValue(b, i)
+			key = b[i:k]
+			if i = skipSpace(b, k); i >= len(b) || b[i] != ':' {
+				return bad
+			}
+			i = skipSpace(b, i+1)
+		}
+		v := endOfValue(b, i)
+		if err := fn(key, b[i:v]); err != nil {
+			return err
+		}
+		i = v
+	}
+}
+
+// Append appends r's line, ending in a newline, to dst: the customer as
+// the customer read answers it (package http's CustomerJSON: its fields,
+// records and contacts in the published order), with "Accounts" added, each
+// account as the account read answers it.
+func Append(dst []byte, r contactd.CustomerRecord) ([]byte, error) {
+	c, err := contacthttp.CustomerJSON(r.Customer, r.Contacts)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, c[:len(c)-1]...)
+	dst = append(dst, `,"`+api.RecordAccountsField+`":[`...)
+	for i, a := range r.Accounts {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		b, err := contacthttp.AccountJSON(a.Account, a.Contacts)
+		if err != nil {
+			return dst, err
+		}
+		dst = append(dst, b...)
+	}
+	return append(dst, "]}\n"...), nil
+}

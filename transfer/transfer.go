@@ -1,0 +1,459 @@
+package transfer
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/contactd/contactd"
+)
+
+// Read returns the customer with the ID as a record: what the customer
+// read shows of it, and what the account read shows of each of its
+// accounts, in the order they were added.
+func Read(ctx context.Context, s contactd.Store, id contactd.CustomerID) (contactd.CustomerRecord, error) {
+	c, contacts, err := s.CustomerContacts(ctx, id)
+	if err != nil {
+		return contactd.CustomerRecord{}, err
+	}
+	r := contactd.CustomerRecord{Customer: c, Contacts: contacts}
+	accounts, err := s.CustomerAccounts(ctx, c.Key)
+	if err != nil {
+		return r, err
+	}
+	for _, a := range accounts {
+		acc, contacts, err := s.AccountContacts(ctx, a.ID)
+		if err != nil {
+			return r, err
+		}
+		r.Accounts = append(r.Accounts, contactd.AccountRecord{Account: acc, Contacts: contacts})
+	}
+	return r, nil
+}
+
+// exportPage is how many customers Export lists at a time.
+const exportPage = 1000
+
+// Export writes every customer of the store, in the order they were added,
+// one line each, and returns how many it wrote. It reads customer by
+// customer: each line is consistent in itself, and a customer added while
+// it runs may or may not be in it (export a backup for a copy of one
+// instant). progress, if set, is called after each page.
+func Export(ctx context.Context, s contactd.Store, l contactd.CustomerLister, w io.Writer, progress func(customers int)) (int, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	n := 0
+	for after := int64(0); ; {
+		page, err := l.CustomersAfter(ctx, after, exportPage)
+		if err != nil {
+			return n, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, c := range page {
+			r, err := Read(ctx, s, c.ID)
+			if err != nil {
+				return n, fmt.Errorf("customer %s: %w", contactd.CustomerRef(c.ID), err)
+			}
+			if line, err = Append(line[:0], r); err != nil {
+				return n, err
+			}
+			if _, err := bw.Write(line); err != nil {
+				return n, err
+			}
+			n++
+		}
+		after = page[len(page)-1].Key
+		if progress != nil {
+			progress(n)
+		}
+	}
+	return n, bw.Flush()
+}
+
+// Existing says what Import does with a line whose customer the store
+// already holds.
+type Existing string
+
+// The choices for Existing.
+const (
+	// ExistingRefuse refuses the line.
+	ExistingRefuse Existing = "refuse"
+	// ExistingMerge adds what the store lacks: accounts it does not hold,
+	// and contacts (with their phones) whose ContactID it does not hold
+	// live for that owner. What it holds stays as it is: profiles, and
+	// contacts and phones it already has.
+	ExistingMerge Existing = "merge"
+)
+
+// ImportOptions says how Import runs.
+type ImportOptions struct {
+	// DryRun checks every line and writes nothing.
+	DryRun bool
+	// Parse says how lines are checked.
+	Parse ParseOptions
+	// Existing is ExistingRefuse when empty.
+	Existing Existing
+	// Batch is the number of lines written in one transaction;
+	// DefaultBatch when 0.
+	Batch int
+	// Refused, if set, is told each refused line.
+	Refused func(line int, err error)
+	// Progress, if set, is told the counts after each batch.
+	Progress func(ImportResult)
+}
+
+// DefaultBatch is the lines Import writes in one transaction.
+const DefaultBatch = 5000
+
+// maxLine bounds one line.
+const maxLine = 16 << 20
+
+// ImportResult counts what Import did.
+type ImportResult struct {
+	Lines    int // lines read, blank ones included
+	Imported int // new customers written (or, in a dry run, found valid)
+	Merged   int // held customers merged into
+	Refused  int // lines refused
+}
+
+// item is one line read: its record, or why it was refused.
+type item struct {
+	line int
+	rec  contactd.CustomerRecord
+	err  error
+}
+
+// Import reads JSON lines from r and adds each customer with its accounts,
+// contacts and phones, keeping their identifiers; the store's ID sequence
+// moves above every ContactID and PhoneID written. A refused line (Parse's
+// rules, or a customer, account, contact or phone ID the store already
+// holds) writes nothing and is reported to opts.Refused; the other lines
+// are written. Lines are written opts.Batch at a time, each batch in one
+// transaction; a batch that the store refuses as a whole is split in
+// halves until the lines at fault are found alone. Memory does not grow
+// with the input. The error is for what stops the import (reading r, the store
+// failing); refused lines are counted in the result.
+func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptions) (ImportResult, error) {
+	if opts.Batch <= 0 {
+		opts.Batch = DefaultBatch
+	}
+	if opts.Existing == "" {
+		opts.Existing = ExistingRefuse
+	}
+	if opts.Existing != ExistingRefuse && opts.Existing != ExistingMerge {
+		return ImportResult{}, fmt.Errorf("existing customers: %q is not refuse or merge", opts.Existing)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Reading and checking lines runs beside the writes to the store.
+	batches := make(chan []item, 2)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- readBatches(ctx, r, opts.Batch, opts.Parse, batches)
+	}()
+	im := importer{store: s, opts: opts}
+	var err error
+	for batch := range batches {
+		if err == nil {
+			err = im.write(ctx, batch)
+			if opts.Progress != nil {
+				opts.Progress(im.res)
+			}
+			if err != nil {
+				cancel() // stop the reader; drain what it sent
+			}
+		}
+	}
+	if err != nil {
+		return im.res, err
+	}
+	return im.res, <-readErr
+}
+
+// readBatches parses the lines of r and sends them, batch at a time.
+func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, out chan<- []item) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	items := make([]item, 0, batch)
+	send := func() bool {
+		select {
+		case out <- items:
+			items = make([]item, 0, batch)
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(b) == 0 {
+			items = append(items, item{line: line})
+		} else {
+			rec, err := Parse(b, po)
+			items = append(items, item{line: line, rec: rec, err: err})
+		}
+		if len(items) == batch && !send() {
+			return ctx.Err()
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("line %d: longer than %d bytes", line+1, maxLine)
+		}
+		return fmt.Errorf("line %d: %w", line+1, err)
+	}
+	if len(items) > 0 && !send() {
+		return ctx.Err()
+	}
+	return nil
+}
+
+type importer struct {
+	store contactd.Store
+	opts  ImportOptions
+	res   ImportResult
+}
+
+func (im *importer) refused(line int, err error) {
+	im.res.Refused++
+	if im.opts.Refused != nil {
+		im.opts.Refused(line, err)
+	}
+}
+
+// write writes a batch: in one transaction, or, when the store refuses
+// it whole, each half the same way, down to single lines, so that a bad
+// line among many costs a few transactions more, not one a line.
+func (im *importer) write(ctx context.Context, batch []item) error {
+	var good []item
+	for _, it := range batch {
+		im.res.Lines++
+		switch {
+		case it.err != nil:
+			im.refused(it.line, it.err)
+		case it.rec.Customer.ID == (contactd.CustomerID{}):
+			// a blank line
+		default:
+			good = append(good, it)
+		}
+	}
+	if im.opts.DryRun {
+		im.res.Imported += len(good)
+		return nil
+	}
+	return im.writeSplit(ctx, good)
+}
+
+func (im *importer) writeSplit(ctx context.Context, items []item) error {
+	switch len(items) {
+	case 0:
+		return nil
+	case 1:
+		return im.writeOne(ctx, items[0])
+	}
+	var d contactd.Dataset
+	for _, it := range items {
+		addRecord(&d, it.rec, true, nil)
+	}
+	err := im.store.Load(ctx, d)
+	if err == nil {
+		im.res.Imported += len(items)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return err
+	}
+	half := len(items) / 2
+	if err := im.writeSplit(ctx, items[:half]); err != nil {
+		return err
+	}
+	return im.writeSplit(ctx, items[half:])
+}
+
+// writeOne writes one line in a transaction of its own, after finding out
+// what the store already holds of it, so that a refusal names the field.
+func (im *importer) writeOne(ctx context.Context, it item) error {
+	rec := it.rec
+	held, err := Read(ctx, im.store, rec.Customer.ID)
+	merge := false
+	switch {
+	case err == nil && im.opts.Existing == ExistingMerge:
+		merge = true
+	case err == nil:
+		im.refused(it.line, refuse(fieldID, contactd.EV1100, "customer "+contactd.CustomerRef(rec.Customer.ID)+
+			" is already held (merge into it with --existing=merge)"))
+		return nil
+	case contactd.ErrorCode(err) != contactd.CST404:
+		return err
+	}
+	var d contactd.Dataset
+	skip, ferr := im.conflicts(ctx, rec, held, merge)
+	if ferr != nil {
+		if contactd.ErrorCode(ferr) == contactd.EU6001 && !isFieldError(ferr) {
+			return ferr
+		}
+		im.refused(it.line, ferr)
+		return nil
+	}
+	addRecord(&d, rec, !merge, skip)
+	if err := im.store.Load(ctx, d); err != nil {
+		if ctx.Err() != nil || im.store.Ping(ctx) != nil {
+			return err
+		}
+		// what the checks above cannot see, such as an ID a ceased
+		// contact or phone holds
+		code := contactd.ErrorCode(err)
+		if code == contactd.EU6001 {
+			code = contactd.EV1100
+		}
+		im.refused(it.line, refuse("", code, err.Error()))
+		return nil
+	}
+	if merge {
+		im.res.Merged++
+	} else {
+		im.res.Imported++
+	}
+	return nil
+}
+
+func isFieldError(err error) bool {
+	var fe *FieldError
+	return errors.As(err, &fe)
+}
+
+// skipSet is what a merge leaves out of a line because the store holds it:
+// accounts by ID, contacts by ID.
+type skipSet struct {
+	accounts map[string]bool
+	contacts map[int64]bool
+	records  map[recordSlot]bool
+}
+
+// recordSlot is where an owner holds at most one live record.
+type recordSlot struct {
+	account string // "" for the customer
+	kind    contactd.Kind
+	key     string
+}
+
+// conflicts checks the line's identifiers against what the store holds
+// (held is the customer's record when merging) and returns what a merge
+// leaves out, or the refusal naming the first field at fault.
+func (im *importer) conflicts(ctx context.Context, rec, held contactd.CustomerRecord, merge bool) (*skipSet, error) {
+	skip := &skipSet{accounts: map[string]bool{}, contacts: map[int64]bool{}, records: map[recordSlot]bool{}}
+	heldOwner := map[string]map[contactd.ContactType]int64{} // owner account ID ("" for the customer) -> live contact IDs by type
+	note := func(account string, contacts []contactd.Contact) {
+		m := map[contactd.ContactType]int64{}
+		for _, c := range contacts {
+			m[c.Type] = c.ID
+		}
+		heldOwner[account] = m
+	}
+	if merge {
+		note("", held.Contacts)
+		for _, r := range held.Customer.Records {
+			skip.records[recordSlot{"", r.Kind, r.Key}] = true
+		}
+		for _, a := range held.Accounts {
+			skip.accounts[a.Account.ID] = true
+			note(a.Account.ID, a.Contacts)
+			for _, r := range a.Account.Records {
+				skip.records[recordSlot{a.Account.ID, r.Kind, r.Key}] = true
+			}
+		}
+	}
+	check := func(path, account string, contacts []contactd.Contact) error {
+		for i, c := range contacts {
+			at := path + "[" + strconv.Itoa(i) + "]"
+			if byType, ok := heldOwner[account]; ok {
+				if id, live := byType[c.Type]; live {
+					if id == c.ID {
+						skip.contacts[c.ID] = true // held: the merge leaves it as it is
+						continue
+					}
+					return refuse(at+".ContactType", contactd.CNT101, "the customer holds contact "+strconv.FormatInt(id, 10)+" of this type")
+				}
+			}
+			if c.ID != 0 {
+				if _, err := im.store.ContactOwner(ctx, c.ID); err == nil {
+					return refuse(at+".ContactID", contactd.EV1100, "ID "+strconv.FormatInt(c.ID, 10)+" is already held")
+				} else if contactd.ErrorCode(err) != contactd.CST404 {
+					return err
+				}
+			}
+			for j, p := range c.Phones {
+				if p.ID == 0 {
+					continue
+				}
+				if _, err := im.store.PhoneOwner(ctx, p.ID); err == nil {
+					return refuse(at+".Phone["+strconv.Itoa(j)+"].PhoneID", contactd.EV1100, "ID "+strconv.FormatInt(p.ID, 10)+" is already held")
+				} else if contactd.ErrorCode(err) != contactd.CST404 {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := check(fieldContact, "", rec.Contacts); err != nil {
+		return nil, err
+	}
+	for i, a := range rec.Accounts {
+		path := "Accounts[" + strconv.Itoa(i) + "]"
+		if !skip.accounts[a.Account.ID] {
+			if other, err := im.store.Account(ctx, a.Account.ID); err == nil {
+				return nil, refuse(path+"."+fieldID, contactd.EV1100, "account "+a.Account.ID+" is held by customer "+contactd.CustomerRef(other.Customer))
+			} else if contactd.ErrorCode(err) != contactd.CST404 {
+				return nil, err
+			}
+		}
+		if err := check(path+"."+fieldContact, a.Account.ID, a.Contacts); err != nil {
+			return nil, err
+		}
+	}
+	return skip, nil
+}
+
+// addRecord adds a customer's line to a dataset: the customer itself when
+// withCustomer, and its accounts, contacts and records less what skip
+// leaves out (what a merge finds held: accounts, contacts by ID, records
+// by kind and key).
+func addRecord(d *contactd.Dataset, r contactd.CustomerRecord, withCustomer bool, skip *skipSet) {
+	id := r.Customer.ID
+	if withCustomer {
+		d.Customers = append(d.Customers, contactd.Customer{ID: id, Profile: r.Customer.Profile})
+	}
+	addRecords := func(owner contactd.OwnerRef, records []contactd.Record) {
+		for _, rec := range records {
+			if skip != nil && skip.records[recordSlot{owner.AccountID, rec.Kind, rec.Key}] {
+				continue
+			}
+			d.Records = append(d.Records, contactd.SeedRecord{Owner: owner, Record: rec})
+		}
+	}
+	addRecords(contactd.OwnerRef{Customer: id}, r.Customer.Records)
+	addContacts := func(owner contactd.OwnerRef, contacts []contactd.Contact) {
+		for _, c := range contacts {
+			if skip != nil && c.ID != 0 && skip.contacts[c.ID] {
+				continue
+			}
+			d.Contacts = append(d.Contacts, contactd.SeedContact{Owner: owner, Contact: c})
+		}
+	}
+	addContacts(contactd.OwnerRef{Customer: id}, r.Contacts)
+	for _, a := range r.Accounts {
+		if skip == nil || !skip.accounts[a.Account.ID] {
+			d.Accounts = append(d.Accounts, a.Account)
+		}
+		addContacts(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Contacts)
+		addRecords(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Account.Records)
+	}
+}

@@ -1,0 +1,262 @@
+package transfer_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/postgres"
+	"github.com/contactd/contactd/postgres/pgtest"
+	"github.com/contactd/contactd/sandbox"
+	"github.com/contactd/contactd/sqlite"
+	"github.com/contactd/contactd/transfer"
+)
+
+// store is what the tests need of a store.
+type store interface {
+	contactd.Store
+	contactd.CustomerLister
+}
+
+// stores opens new, empty stores of each kind; PostgreSQL when
+// CONTACTD_TEST_POSTGRES names a database.
+var stores = []struct {
+	name string
+	open func(t *testing.T) store
+	// verify closes the store and checks its invariants
+	verify func(t *testing.T, s store)
+}{
+	{"sqlite", func(t *testing.T) store {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("s%d.db", time.Now().UnixNano()))
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return sqliteFile{s, path}
+	}, func(t *testing.T, s store) {
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := sqlite.Verify(context.Background(), s.(sqliteFile).path); err != nil {
+			t.Error(err)
+		}
+	}},
+	{"postgres", func(t *testing.T) store {
+		_, u := pgtest.Schema(t)
+		s, err := postgres.Open(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, func(t *testing.T, s store) {
+		if err := s.(*postgres.Store).Verify(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}},
+}
+
+// sqliteFile is a SQLite store with its file's name.
+type sqliteFile struct {
+	*sqlite.Store
+	path string
+}
+
+func export(t *testing.T, s store) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := transfer.Export(context.Background(), s, s, &b, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestRoundTripSandboxPersonas: the personas exported, imported into an
+// empty store and exported again give the same bytes, and IDs issued
+// afterwards are above the imported ones.
+func TestRoundTripSandboxPersonas(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			a := st.open(t)
+			if err := a.Load(ctx, sandbox.Dataset()); err != nil {
+				t.Fatal(err)
+			}
+			first := export(t, a)
+			personas := len(sandbox.Dataset().Customers)
+			if n := bytes.Count(first, []byte("\n")); n != personas {
+				t.Fatalf("%d lines, want the %d personas:\n%s", n, personas, first)
+			}
+			b := st.open(t)
+			var refused []string
+			res, err := transfer.Import(ctx, b, bytes.NewReader(first), transfer.ImportOptions{
+				Parse:   transfer.ParseOptions{IRD: sandbox.IRDRule()},
+				Refused: func(line int, err error) { refused = append(refused, fmt.Sprint(line, err)) },
+			})
+			if err != nil || res.Imported != personas || len(refused) > 0 {
+				t.Fatalf("import: %+v %v %q", res, err, refused)
+			}
+			second := export(t, b)
+			if !bytes.Equal(first, second) {
+				t.Fatalf("the second export differs:\n%s\n%s", first, second)
+			}
+			o, err := b.Owner(ctx, contactd.OwnerRef{Customer: contactd.CustomerID{Type: contactd.CST, Value: "1512150403"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := b.CreateContact(ctx, o, contactd.Contact{Type: contactd.Primary, Name: "New",
+				Phones: []contactd.Phone{{Type: "CELL", Country: "NZ", Number: "0211234567"}}}, contactd.Change{Time: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id <= 9005454545845 {
+				t.Fatalf("new contact ID %d is not above the imported IDs", id)
+			}
+		})
+	}
+}
+
+// line is a customer line with one account and one contact on each, IDs
+// from base.
+func line(ird string, base int64) string {
+	return fmt.Sprintf(`{"ID":%q,"IDType":"IRD","Commence":"2000-01-01","Name":[],`+
+		`"Contact":[{"ContactID":%d,"ContactType":"PRIMRY","Name":"A","Updated":"2021-01-01T00:00:00","Phone":[{"PhoneID":%d,"PhoneType":"CELL","Country":"NZ","AreaCode":"","PhoneNumber":"0211234567","Extension":""}]}],`+
+		`"Accounts":[{"ID":"%sINC002","IDType":"ACC","AccountType":"INC","Status":"ACT","FilingFrequency":"ITN03C","Commence":"2010-01-01","Cease":"9999-12-31",`+
+		`"Contact":[{"ContactID":%d,"ContactType":"SCNDRY","Name":"B","Updated":"2021-01-01T00:00:00","Phone":[{"PhoneID":%d,"PhoneType":"HOM","Country":"NZ","AreaCode":"","PhoneNumber":"041234567","Extension":""}]}]}]}`,
+		ird, base, base+1, ird, base+2, base+3)
+}
+
+// TestImportRefusesBadLines: the good lines land; each bad one is reported
+// with its line number, field and code, and nothing of it is written; a
+// dry run writes nothing.
+func TestImportRefusesBadLines(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			input := strings.Join([]string{
+				line("069096409", 100),
+				line("069096408", 200), // check digit
+				"",
+				line("132243158", 300),
+				line("139369673", 400),
+				line("132253579", 102), // contact ID 102 is line 1's account contact's
+				strings.Replace(line("049091850", 500), `"ID":"049091850INC002"`, `"ID":"069096409INC002"`, 1), // account of line 1
+				line("049091850", 600),
+			}, "\n") + "\n"
+
+			dry, err := transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{DryRun: true})
+			if err != nil || dry.Lines != 8 || dry.Refused != 1 {
+				t.Fatalf("dry run: %+v %v", dry, err)
+			}
+			if empty, err := s.Empty(ctx); err != nil || !empty {
+				t.Fatalf("the dry run wrote: empty %v %v", empty, err)
+			}
+
+			refused := map[int]*transfer.FieldError{}
+			res, err := transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{
+				Batch: 3, // the batch of the conflicts goes line by line
+				Refused: func(line int, err error) {
+					var fe *transfer.FieldError
+					if !errors.As(err, &fe) {
+						t.Errorf("line %d: %v is not a FieldError", line, err)
+					}
+					refused[line] = fe
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Lines != 8 || res.Imported != 4 || res.Refused != 3 {
+				t.Errorf("result %+v", res)
+			}
+			want := map[int]transfer.FieldError{
+				2: {Field: "ID", Code: contactd.EV2234},
+				6: {Field: "Contact[0].ContactID", Code: contactd.EV1100},
+				7: {Field: "Accounts[0].ID", Code: contactd.EV1100},
+			}
+			for n, w := range want {
+				if got := refused[n]; got == nil || got.Field != w.Field || got.Code != w.Code {
+					t.Errorf("line %d: got %v, want %s %s", n, got, w.Field, w.Code)
+				}
+			}
+			if len(refused) != len(want) {
+				t.Errorf("refused lines %v", refused)
+			}
+			for _, id := range []string{"069096409", "132243158", "139369673", "049091850"} {
+				if _, err := s.Customer(ctx, contactd.CustomerID{Type: contactd.IRD, Value: id}); err != nil {
+					t.Errorf("good line's customer %s: %v", id, err)
+				}
+			}
+			// nothing of a refused line: line 7's customer came from line 8
+			// only, with its own account
+			if a, err := s.Account(ctx, "049091850INC002"); err != nil || a.Customer.Value != "049091850" {
+				t.Errorf("line 8's account: %+v %v", a, err)
+			}
+			if _, err := s.ContactOwner(ctx, 500); contactd.ErrorCode(err) != contactd.CST404 {
+				t.Errorf("line 7's contact was written: %v", err)
+			}
+			st.verify(t, s)
+		})
+	}
+}
+
+// TestImportExisting: a held customer is refused by default; merged, it
+// gains the accounts and contacts it lacks and keeps what it holds.
+func TestImportExisting(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			if _, err := transfer.Import(ctx, s, strings.NewReader(line("069096409", 100)), transfer.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			before := export(t, s)
+			var refused []error
+			opts := transfer.ImportOptions{Refused: func(_ int, err error) { refused = append(refused, err) }}
+			res, err := transfer.Import(ctx, s, strings.NewReader(line("069096409", 100)), opts)
+			if err != nil || res.Refused != 1 || !strings.Contains(fmt.Sprint(refused), "already held") {
+				t.Fatalf("refuse: %+v %v %v", res, err, refused)
+			}
+			if !bytes.Equal(before, export(t, s)) {
+				t.Fatal("a refused line changed the store")
+			}
+			// the same customer with a GST account and a SCNDRY contact more,
+			// and its held contacts renamed (the merge keeps the held ones)
+			more := strings.Replace(line("069096409", 100), `"Name":"A"`, `"Name":"Renamed"`, 1)
+			more = strings.TrimSuffix(more, `]}`) + `,{"ID":"069096409GST004","IDType":"ACC","AccountType":"GST","Status":"ACT","FilingFrequency":"ITN03C","Commence":"2010-01-01","Cease":"9999-12-31","Contact":[]}]}`
+			more = strings.Replace(more, `"Contact":[{"ContactID":100,`, `"Contact":[{"ContactID":900,"ContactType":"SCNDRY","Name":"C","Updated":"2021-01-01T00:00:00","Phone":[{"PhoneID":901,"PhoneType":"CELL","Country":"NZ","AreaCode":"","PhoneNumber":"0219999999","Extension":""}]},{"ContactID":100,`, 1)
+			refused = nil
+			opts.Existing = transfer.ExistingMerge
+			res, err = transfer.Import(ctx, s, strings.NewReader(more), opts)
+			if err != nil || res.Merged != 1 || res.Refused != 0 {
+				t.Fatalf("merge: %+v %v %v", res, err, refused)
+			}
+			r, err := transfer.Read(ctx, s, contactd.CustomerID{Type: contactd.IRD, Value: "069096409"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Contacts) != 2 || r.Contacts[0].ID != 100 || r.Contacts[0].Name != "A" || r.Contacts[1].ID != 900 {
+				t.Errorf("merged contacts %+v", r.Contacts)
+			}
+			if len(r.Accounts) != 2 || r.Accounts[1].Account.ID != "069096409GST004" {
+				t.Errorf("merged accounts %+v", r.Accounts)
+			}
+			// a merge that would give an owner a second contact of a type
+			clash := strings.Replace(line("069096409", 100), `"ContactID":100,`, `"ContactID":950,`, 1)
+			clash = strings.Replace(clash, `"PhoneID":101,`, `"PhoneID":951,`, 1)
+			refused = nil
+			res, err = transfer.Import(ctx, s, strings.NewReader(clash), opts)
+			var fe *transfer.FieldError
+			if err != nil || res.Refused != 1 || !errors.As(refused[0], &fe) || fe.Code != contactd.CNT101 || fe.Field != "Contact[0].ContactType" {
+				t.Fatalf("clash: %+v %v %v", res, err, refused)
+			}
+		})
+	}
+}
