@@ -51,6 +51,16 @@ func (e *FieldError) Error() string {
 	return e.Field + ": " + msg
 }
 
+// fieldError is err as a *FieldError: itself when it is one, else EV1100
+// naming field.
+func fieldError(err error, field string) *FieldError {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return refuse(field, contactd.EV1100, err.Error())
+}
+
 func refuse(field string, code contactd.Code, detail string) *FieldError {
 	return &FieldError{Field: field, Code: code, Detail: detail}
 }
@@ -206,12 +216,8 @@ func (rr *recordReader) records(path string, ids map[int64]bool) ([]contactd.Rec
 			out = append(out, r)
 			return nil
 		})
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			return nil, fe
-		}
 		if err != nil {
-			return nil, refuse(path+arr.field, contactd.EV1100, err.Error())
+			return nil, fieldError(err, path+arr.field)
 		}
 	}
 	for kind, obj := range rr.spliced {
@@ -259,12 +265,8 @@ func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at s
 		fields = appendCompact(fields, value)
 		return nil
 	})
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		return r, fe
-	}
 	if err != nil {
-		return r, refuse(at, contactd.EV1100, err.Error())
+		return r, fieldError(err, at)
 	}
 	r.Fields = append(fields, '}')
 	return r, nil
