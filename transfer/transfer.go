@@ -3,9 +3,11 @@ package transfer
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/contactd/contactd"
@@ -135,7 +137,9 @@ type item struct {
 // holds) writes nothing and is reported to opts.Refused; the other lines
 // are written. Lines are written opts.Batch at a time, each batch in one
 // transaction; a batch that the store refuses as a whole is split in
-// halves until the lines at fault are found alone. Memory does not grow
+// halves until the lines at fault are found alone. Records the lines give
+// no ID for (the reads show none for BIC codes and bank accounts) are
+// written last, with IDs above every ID of the input. Memory does not grow
 // with the input. The error is for what stops the import (reading r, the store
 // failing); refused lines are counted in the result.
 func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptions) (ImportResult, error) {
@@ -170,10 +174,15 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 			}
 		}
 	}
-	if err != nil {
-		return im.res, err
+	if err == nil {
+		err = <-readErr
 	}
-	return im.res, <-readErr
+	if err == nil {
+		err = im.finish(ctx)
+	} else if im.later != nil {
+		im.later.Close()
+	}
+	return im.res, err
 }
 
 // readBatches parses the lines of r and sends them, batch at a time.
@@ -220,6 +229,92 @@ type importer struct {
 	store contactd.Store
 	opts  ImportOptions
 	res   ImportResult
+	// later holds the records without an ID of the lines written, one
+	// JSON line each, until every line is (a temporary file: memory does
+	// not grow with the input).
+	later   *os.File
+	laterW  *bufio.Writer
+	pending int
+}
+
+// laterRecord is a record without an ID as the temporary file holds it.
+type laterRecord struct {
+	Customer string
+	Account  string `json:",omitempty"`
+	Kind     contactd.Kind
+	Key      string
+	Fields   json.RawMessage
+}
+
+// postpone keeps records without an ID for finish.
+func (im *importer) postpone(records []contactd.SeedRecord) error {
+	if len(records) == 0 {
+		return nil
+	}
+	if im.later == nil {
+		f, err := os.CreateTemp("", "contactd-import-*.jsonl")
+		if err != nil {
+			return err
+		}
+		os.Remove(f.Name()) // gone with the process; kept open until then
+		im.later, im.laterW = f, bufio.NewWriter(f)
+	}
+	enc := json.NewEncoder(im.laterW)
+	for _, sr := range records {
+		if err := enc.Encode(laterRecord{contactd.CustomerRef(sr.Owner.Customer), sr.Owner.AccountID, sr.Record.Kind,
+			sr.Record.Key, sr.Record.Fields}); err != nil {
+			return err
+		}
+		im.pending++
+	}
+	return nil
+}
+
+// finish writes the records without an ID, now that the ID sequence is
+// above every ID of the input, batch at a time.
+func (im *importer) finish(ctx context.Context) error {
+	if im.later == nil {
+		return nil
+	}
+	defer im.later.Close()
+	if err := im.laterW.Flush(); err != nil {
+		return err
+	}
+	if _, err := im.later.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(im.later)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	var d contactd.Dataset
+	flush := func() error {
+		if len(d.Records) == 0 {
+			return nil
+		}
+		err := im.store.Load(ctx, d)
+		d.Records = d.Records[:0]
+		return err
+	}
+	for sc.Scan() {
+		var lr laterRecord
+		if err := json.Unmarshal(sc.Bytes(), &lr); err != nil {
+			return err
+		}
+		id, err := contactd.ParseCustomerRef(lr.Customer)
+		if err != nil {
+			return err
+		}
+		d.Records = append(d.Records, contactd.SeedRecord{Owner: contactd.OwnerRef{Customer: id, AccountID: lr.Account},
+			Record: contactd.Record{Kind: lr.Kind, Key: lr.Key, Fields: lr.Fields}})
+		if len(d.Records) == im.opts.Batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return flush()
 }
 
 func (im *importer) refused(line int, err error) {
@@ -260,13 +355,14 @@ func (im *importer) writeSplit(ctx context.Context, items []item) error {
 		return im.writeOne(ctx, items[0])
 	}
 	var d contactd.Dataset
+	var later []contactd.SeedRecord
 	for _, it := range items {
-		addRecord(&d, it.rec, true, nil)
+		addRecord(&d, &later, it.rec, true, nil)
 	}
 	err := im.store.Load(ctx, d)
 	if err == nil {
 		im.res.Imported += len(items)
-		return nil
+		return im.postpone(later)
 	}
 	if ctx.Err() != nil {
 		return err
@@ -303,7 +399,8 @@ func (im *importer) writeOne(ctx context.Context, it item) error {
 		im.refused(it.line, ferr)
 		return nil
 	}
-	addRecord(&d, rec, !merge, skip)
+	var later []contactd.SeedRecord
+	addRecord(&d, &later, rec, !merge, skip)
 	if err := im.store.Load(ctx, d); err != nil {
 		if ctx.Err() != nil || im.store.Ping(ctx) != nil {
 			return err
@@ -322,7 +419,7 @@ func (im *importer) writeOne(ctx context.Context, it item) error {
 	} else {
 		im.res.Imported++
 	}
-	return nil
+	return im.postpone(later)
 }
 
 func isFieldError(err error) bool {
@@ -426,7 +523,12 @@ func (im *importer) conflicts(ctx context.Context, rec, held contactd.CustomerRe
 // withCustomer, and its accounts, contacts and records less what skip
 // leaves out (what a merge finds held: accounts, contacts by ID, records
 // by kind and key).
-func addRecord(d *contactd.Dataset, r contactd.CustomerRecord, withCustomer bool, skip *skipSet) {
+//
+// Records without an ID (the reads show none for BIC codes and bank
+// accounts) go to later instead: an ID issued for one now could be one a
+// later line carries, so they are written once every line is
+// (importer.postpone).
+func addRecord(d *contactd.Dataset, later *[]contactd.SeedRecord, r contactd.CustomerRecord, withCustomer bool, skip *skipSet) {
 	id := r.Customer.ID
 	if withCustomer {
 		d.Customers = append(d.Customers, contactd.Customer{ID: id, Profile: r.Customer.Profile})
@@ -436,7 +538,12 @@ func addRecord(d *contactd.Dataset, r contactd.CustomerRecord, withCustomer bool
 			if skip != nil && skip.records[recordSlot{owner.AccountID, rec.Kind, rec.Key}] {
 				continue
 			}
-			d.Records = append(d.Records, contactd.SeedRecord{Owner: owner, Record: rec})
+			sr := contactd.SeedRecord{Owner: owner, Record: rec}
+			if rec.ID == 0 {
+				*later = append(*later, sr)
+				continue
+			}
+			d.Records = append(d.Records, sr)
 		}
 	}
 	addRecords(contactd.OwnerRef{Customer: id}, r.Customer.Records)

@@ -260,3 +260,30 @@ func TestImportExisting(t *testing.T) {
 		})
 	}
 }
+
+// TestImportRecordsWithoutID: a record the reads show no ID for (a BIC
+// code) gets an ID that no later line's contact or phone carries.
+func TestImportRecordsWithoutID(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			first := strings.Replace(line("069096409", 100), `"Name":[],`, `"Name":[],"BIC":[{"BICCode":"A041930"}],`, 1)
+			input := first + "\n" + line("132243158", 104) + "\n" + line("139369673", 108) + "\n"
+			var refused []error
+			res, err := transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{Batch: 1,
+				Refused: func(_ int, err error) { refused = append(refused, err) }})
+			if err != nil || res.Imported != 3 || len(refused) > 0 {
+				t.Fatalf("%+v %v %v", res, err, refused)
+			}
+			c, _, err := s.CustomerContacts(ctx, contactd.CustomerID{Type: contactd.IRD, Value: "069096409"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Records) != 1 || c.Records[0].Kind != contactd.KindBIC || c.Records[0].ID <= 111 {
+				t.Fatalf("records %+v: want the BIC code with an ID above the file's", c.Records)
+			}
+			st.verify(t, s)
+		})
+	}
+}
