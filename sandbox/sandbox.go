@@ -379,7 +379,7 @@ var personas = []persona{
 		place{"2 TITOKI STREET", "MASTERTON", "MASTERTON", "5810"}, "132246831INC002"),
 	// a fund manager whose accounts are named by a complying fund ID
 	// (CMPF) and a KiwiSaver scheme ID (KSF), as SUITE.md's examples
-	{id: ird("139400011"), profile: organisation("9429041000011", "COMPNY", "LTD", "2008-04-01"),
+	{id: ird("139400011"), profile: organisation("9429041000011", "COMPNY", "CC", "2008-04-01"),
 		records: []contactd.Record{
 			entityName(1004800000180, "LGL", "HARBOUR SAVERS LIMITED", seeded),
 			address(1004800000181, "LOC", place{"88 THE TERRACE", "WELLINGTON CENTRAL", "WELLINGTON", "6011"}, "", seeded),

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/api"
@@ -309,19 +310,23 @@ func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map
 	if acc.Records, err = recs.records(path+".", ids); err != nil {
 		return a, err
 	}
-	if err := contactd.CheckAccountID(acc.ID); err != nil {
-		return a, refuse(path+"."+fieldID, contactd.EV1100, err.Error())
-	}
-	// contactd holds ACC accounts only (the account read answers CST404
-	// for the others), and takes an account's type from its ID's letters.
-	if acc.IDType != contactd.AccountIDTypeACC {
-		return a, refuse(path+"."+fieldIDType, contactd.EV1100, "contactd holds ACC accounts only")
+	// An ACC account's type is the letters of its ID (132243158INC002 is
+	// INC); a complying fund's (CMPF) or KiwiSaver scheme's (KSF) ID does
+	// not name it, so the line's AccountType stands.
+	switch acc.IDType {
+	case contactd.AccountIDTypeACC:
+		if err := contactd.CheckAccountID(acc.ID); err != nil {
+			return a, refuse(path+"."+fieldID, contactd.EV1100, err.Error())
+		}
+		if want := sandbox.AccountType(acc.ID); acc.Type != want {
+			return a, refuse(path+"."+fieldAccountType, contactd.EV1100, fmt.Sprintf("the account ID names type %q", want))
+		}
+	case contactd.AccountIDTypeCMPF, contactd.AccountIDTypeKSF:
+	default:
+		return a, refuse(path+"."+fieldIDType, contactd.EV1100, "want one of "+strings.Join(contactd.AccountIDTypes(), ", "))
 	}
 	if err := contactd.CheckAccountType(acc.Type); err != nil {
 		return a, refuse(path+"."+fieldAccountType, contactd.EV1100, err.Error())
-	}
-	if want := sandbox.AccountType(acc.ID); acc.Type != want {
-		return a, refuse(path+"."+fieldAccountType, contactd.EV1100, fmt.Sprintf("the account ID names type %q", want))
 	}
 	a.Account = acc
 	if a.Contacts, err = parseContacts(path+"."+fieldContact, contacts, ids); err != nil {

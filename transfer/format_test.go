@@ -156,7 +156,7 @@ func TestParseRefusals(t *testing.T) {
 		{"contacts on a KSS account", customer("069096409", "", account("069096409KSS004", "KSS", contact("10", "PRIMRY", phone))), "Accounts[0].Contact", contactd.ACT100},
 		{"account type not its ID's", customer("069096409", "", account("069096409INC002", "GST", "")), "Accounts[0].AccountType", contactd.EV1100},
 		{"account twice", customer("069096409", "", account("069096409INC002", "INC", "")+","+account("069096409INC002", "INC", "")), "Accounts[1].ID", contactd.EV1100},
-		{"account ID type", customer("069096409", "", strings.Replace(account("069096409INC002", "INC", ""), `"ACC"`, `"KSF"`, 1)), "Accounts[0].IDType", contactd.EV1100},
+		{"account ID type", customer("069096409", "", strings.Replace(account("069096409INC002", "INC", ""), `"ACC"`, `"XYZ"`, 1)), "IDType", contactd.EV1100},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
