@@ -258,12 +258,7 @@ func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at s
 				return refuse(at+"."+key, contactd.EV1100, "")
 			}
 		}
-		if len(fields) > 1 {
-			fields = append(fields, ',')
-		}
-		fields = append(fields, rawKey...)
-		fields = append(fields, ':')
-		fields = appendCompact(fields, value)
+		fields = appendMember(fields, rawKey, value)
 		return nil
 	})
 	if err != nil {
@@ -413,12 +408,7 @@ func splitObject(obj []byte, managed func(key string, value []byte) (bool, error
 		if taken {
 			return nil
 		}
-		if len(profile) > 1 {
-			profile = append(profile, ',')
-		}
-		profile = append(profile, rawKey...)
-		profile = append(profile, ':')
-		profile = appendCompact(profile, value)
+		profile = appendMember(profile, rawKey, value)
 		return nil
 	})
 	if err != nil {
@@ -472,6 +462,17 @@ func endOfValue(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// appendMember appends "key":value, compacted, to the object being built
+// in obj (which holds at least its opening brace).
+func appendMember(obj, rawKey, value []byte) []byte {
+	if len(obj) > 1 {
+		obj = append(obj, ',')
+	}
+	obj = append(obj, rawKey...)
+	obj = append(obj, ':')
+	return appendCompact(obj, value)
 }
 
 // appendCompact appends the valid JSON value v without the whitespace
