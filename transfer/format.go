@@ -1,5 +1,5 @@
 // Package transfer reads and writes customers as JSON lines, the format of
-// `contactd import` and `contactd export` (docs/operations.md): one
+// `contactd import` and `contactd export` (docs/data.md): one
 // customer a line, its fields those of the customer read's answer (the
 // published Customer object) plus "Accounts", each account's fields those
 // of the account read's answer (the published Account object).

@@ -342,7 +342,7 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		if vfs.NArg() != 1 {
-			return errors.New("admin import: give one registry JSON file (docs/identity.md)")
+			return errors.New("admin import: give one registry JSON file (docs/registry.md)")
 		}
 		return adminImport(ctx, db, vfs.Arg(0), stdout, stderr)
 	case "export":

@@ -161,9 +161,9 @@ func TestAdminCommands(t *testing.T) {
 	}
 }
 
-// TestAdminImportExample imports the worked example of docs/identity.md.
+// TestAdminImportExample imports the worked example of docs/registry.md.
 func TestAdminImportExample(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/identity.md")
+	doc, err := os.ReadFile("../../docs/registry.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestAdminImportExample(t *testing.T) {
 	text := string(doc)
 	start := strings.Index(text, "```json\n")
 	if start < 0 {
-		t.Fatal("docs/identity.md has no json example")
+		t.Fatal("docs/registry.md has no json example")
 	}
 	text = text[start+len("```json\n"):]
 	example := text[:strings.Index(text, "```")]

@@ -20,7 +20,7 @@ Writes a consistent copy of the SQLite database FILE into the new file OUT
 while contactd goes on serving and writing it, then checks the copy
 (PRAGMA integrity_check, the schema version, the invariants). The copy
 holds every write acknowledged before the backup began. For PostgreSQL use
-pg_dump or continuous archiving (docs/operations.md).
+pg_dump or continuous archiving (docs/data.md).
 
 Flags:
 `
@@ -45,7 +45,7 @@ Example:
 		return fmt.Errorf("backup takes one OUT file, got %q (flags go before it)", fs.Args())
 	}
 	if postgres.IsURL(db) {
-		return errors.New("backup copies SQLite files; for PostgreSQL use pg_dump or continuous archiving (docs/operations.md)")
+		return errors.New("backup copies SQLite files; for PostgreSQL use pg_dump or continuous archiving (docs/data.md)")
 	}
 	if db == "" {
 		return errors.New("--db: name the SQLite file to copy")
@@ -93,7 +93,7 @@ Example:
 		return fmt.Errorf("restore takes one BACKUP file, got %q (flags go before it)", fs.Args())
 	}
 	if postgres.IsURL(db) {
-		return errors.New("restore writes SQLite files; for PostgreSQL use pg_restore (docs/operations.md)")
+		return errors.New("restore writes SQLite files; for PostgreSQL use pg_restore (docs/data.md)")
 	}
 	if db == "" {
 		return errors.New("--db: name the SQLite file to create")

@@ -18,7 +18,7 @@ const importUsage = `Usage: contactd import --db DB [flags] FILE|-
 
 Adds customers with their accounts, contacts and phones from JSON lines
 (FILE, or - for standard input), one customer a line, in the format that
-'contactd export' writes (docs/operations.md). Identifiers are kept. Each
+'contactd export' writes (docs/data.md). Identifiers are kept. Each
 line is checked with the API's rules; a line refused is reported with its
 line number, field and error code, and nothing of it is written; the
 other lines are. The exit status is non-zero when any line was refused.
@@ -128,7 +128,7 @@ const exportUsage = `Usage: contactd export --db DB [flags]
 
 Writes every customer, or the one --customer names, with its accounts,
 contacts and phones to standard output as JSON lines, one customer a line,
-in the format 'contactd import' reads (docs/operations.md). With
+in the format 'contactd import' reads (docs/data.md). With
 --customer and --audit FILE it also writes that customer's audit trail to
 FILE, as 'contactd audit --format json' does: together, everything
 contactd holds about the customer.
