@@ -37,11 +37,12 @@ func (t AddressType) Valid() bool {
 }
 
 // Address is a customer's or an account's address, with the fields of the
-// YAML's Address object. DPID is the New Zealand Post delivery point of an
-// address given as NewZealand.DPID, and 0 for an unverified or
-// international address.
+// YAML's Address object, which as JSON (ID and DPID left out) are the
+// fields the reads show, in the published order. DPID is the New Zealand
+// Post delivery point of an address given as NewZealand.DPID, and 0 for an
+// unverified or international address.
 type Address struct {
-	ID           int64
+	ID           int64 `json:"-"`
 	Type         AddressType
 	Street       string
 	Street2      string
@@ -56,7 +57,7 @@ type Address struct {
 	District     string
 	SubDistrict  string
 	SubProvince  string
-	DPID         int64
+	DPID         int64 `json:"-"`
 }
 
 // Formatted is the address on one line, as the Customer and Account reads
@@ -255,32 +256,16 @@ func ResolveDPID(dpid int64) (Address, error) {
 	}, nil
 }
 
-// addressFields are an address's fields as the Customer and Account reads
-// show them, in the published order (AddressID and Updated are the
-// record's). An address given by its DPID is kept as the address the DPID
-// resolves to: the reads show the address, and copy the fields as stored.
-type addressFields struct {
-	Type         AddressType
-	Street       string
-	Street2      string
-	Unit         string
-	UnitType     string
-	City         string
-	State        string
-	PostCode     string
-	Country      string
-	Attention    string
-	Urbanisation string
-	District     string
-	SubDistrict  string
-	SubProvince  string
-	Formatted    string
-}
 
 // Record is the address as a record: its type is the key.
 func (a Address) Record() (Record, error) {
-	fields, err := recordFields(addressFields{a.Type, a.Street, a.Street2, a.Unit, a.UnitType, a.City, a.State,
-		a.PostCode, a.Country, a.Attention, a.Urbanisation, a.District, a.SubDistrict, a.SubProvince, a.Formatted()})
+	// The reads show an address's fields and then Formatted (AddressID and
+	// Updated are the record's); one given by a DPID is kept as the address
+	// it resolves to.
+	fields, err := recordFields(struct {
+		Address
+		Formatted string
+	}{a, a.Formatted()})
 	return Record{ID: a.ID, Kind: KindAddress, Key: string(a.Type), Fields: fields}, err
 }
 

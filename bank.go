@@ -389,13 +389,12 @@ func (b BankAccount) Record() (Record, error) {
 
 // RecordAddress reads an address record's fields back into an Address.
 func RecordAddress(r Record) (Address, error) {
-	var f addressFields
-	if err := json.Unmarshal(r.Fields, &f); err != nil {
+	var a Address
+	if err := json.Unmarshal(r.Fields, &a); err != nil {
 		return Address{}, fmt.Errorf("address record %d: %w", r.ID, err)
 	}
-	return Address{ID: r.ID, Type: f.Type, Street: f.Street, Street2: f.Street2, Unit: f.Unit, UnitType: f.UnitType,
-		City: f.City, State: f.State, PostCode: f.PostCode, Country: f.Country, Attention: f.Attention,
-		Urbanisation: f.Urbanisation, District: f.District, SubDistrict: f.SubDistrict, SubProvince: f.SubProvince}, nil
+	a.ID = r.ID
+	return a, nil
 }
 
 // physicalAddresses returns the live addresses of an account's customer and
