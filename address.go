@@ -256,7 +256,6 @@ func ResolveDPID(dpid int64) (Address, error) {
 	}, nil
 }
 
-
 // Record is the address as a record: its type is the key.
 func (a Address) Record() (Record, error) {
 	// The reads show an address's fields and then Formatted (AddressID and
