@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"unicode"
 
 	"golang.org/x/text/encoding/charmap"
@@ -292,6 +293,33 @@ func ValidateBankAccount(b BankAccount) error {
 		return Errorf(EV1100, "BankName")
 	case len(in.RoutingNumber) != routingNumberLen || !digitsOnly(in.RoutingNumber) ||
 		in.AccountNumber == "" || !digitsOnly(in.AccountNumber):
+		return Errorf(BNK100, "")
+	}
+	return nil
+}
+
+// ValidateShownBankAccount checks a refund bank account as the Account
+// read shows it, which is all an import is given of one: number is its
+// BankAccount (as BankAccount.Number writes it) and name its
+// NameOnBankAccount. The name is checked as ValidateBankAccount checks
+// NameOnAccount (EV1100 naming NameOnAccount); a New Zealand number
+// (BB-bbbb-AAAAAAAA-SSSS) must pass NZBankAccount.Validate, and any other
+// is an international one, RoutingNumber-AccountNumber, whose routing
+// number must be 6 digits and account number digits, as ValidateBankAccount
+// requires; else BNK100.
+func ValidateShownBankAccount(number, name string) error {
+	if !iso88598(name) {
+		return Errorf(EV1100, "NameOnAccount")
+	}
+	if len(number) == nzBankAccountLen && number[2] == '-' {
+		nz, err := ParseNZBankAccount(number)
+		if err != nil {
+			return err
+		}
+		return nz.Validate()
+	}
+	routing, account, ok := strings.Cut(number, "-")
+	if !ok || len(routing) != routingNumberLen || !digitsOnly(routing) || account == "" || !digitsOnly(account) {
 		return Errorf(BNK100, "")
 	}
 	return nil

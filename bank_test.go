@@ -295,3 +295,32 @@ func TestRecordAddress(t *testing.T) {
 		t.Fatal("a broken record read back")
 	}
 }
+
+func TestValidateShownBankAccount(t *testing.T) {
+	tests := []struct {
+		number, name string
+		code         Code // "" when valid
+	}{
+		{"01-0902-00123456-0000", "Mary Watson", ""},
+		{"242000-203330017", "Mary Watson", ""}, // an international account as the read shows it
+		{"10-1000-01000000-0100", "Peter Parker", BNK100},
+		{"01-0902-0012345a-0000", "Mary Watson", BNK100},
+		{"0109020012345600", "Mary Watson", BNK100},
+		{"24200-203330017", "Mary Watson", BNK100},
+		{"242000-", "Mary Watson", BNK100},
+		{"01-0902-00123456-0000", "", EV1100},
+		{"01-0902-00123456-0000", "Zoë Watson", EV1100},
+	}
+	for _, tc := range tests {
+		err := ValidateShownBankAccount(tc.number, tc.name)
+		if tc.code == "" {
+			if err != nil {
+				t.Errorf("%s %q: %v", tc.number, tc.name, err)
+			}
+			continue
+		}
+		if ErrorCode(err) != tc.code {
+			t.Errorf("%s %q: got %v, want %s", tc.number, tc.name, err, tc.code)
+		}
+	}
+}

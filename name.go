@@ -109,10 +109,7 @@ func CanDeleteName(t NameType) error {
 // field "must be in the EBCDIC character set" (code page 037, printable
 // characters only). A field that breaks a rule is EV1100 naming it.
 func ValidateNameFields(n Name) error {
-	parts := []struct{ name, value string }{
-		{"LastName", n.LastName}, {"MiddleName", n.MiddleName}, {"FirstName", n.FirstName},
-		{"Title", n.Title}, {"Suffix", n.Suffix},
-	}
+	parts := n.parts()
 	switch n.Type {
 	case NameTrade:
 		if strings.TrimSpace(n.Unformatted) == "" {
@@ -133,7 +130,45 @@ func ValidateNameFields(n Name) error {
 	default:
 		return Errorf(EV1100, "Type")
 	}
-	for _, p := range append(parts, struct{ name, value string }{"Unformatted", n.Unformatted}) {
+	return ebcdicFields(n)
+}
+
+// ValidateLegalName checks a customer's legal (LGL) name, which the Name
+// API neither creates nor changes (NAM102) but an import loads: it is
+// either its Unformatted name (an organisation's, as the published Customer
+// sample shows it) or its parts (a person's: LastName or FirstName
+// non-blank), not both, and every field is EBCDIC as ValidateNameFields
+// requires. A field that breaks a rule is EV1100 naming it.
+func ValidateLegalName(n Name) error {
+	hasParts := false
+	for _, p := range n.parts() {
+		hasParts = hasParts || p.value != ""
+	}
+	switch {
+	case !hasParts && strings.TrimSpace(n.Unformatted) == "":
+		return Errorf(EV1100, "Unformatted")
+	case hasParts && n.Unformatted != "":
+		return Errorf(EV1100, "Unformatted")
+	case hasParts && strings.TrimSpace(n.LastName) == "" && strings.TrimSpace(n.FirstName) == "":
+		return Errorf(EV1100, "LastName")
+	}
+	return ebcdicFields(n)
+}
+
+// namePart is one field of a name with its published name.
+type namePart struct{ name, value string }
+
+// parts are the name's parts, in the order the rules name them.
+func (n Name) parts() []namePart {
+	return []namePart{
+		{"LastName", n.LastName}, {"MiddleName", n.MiddleName}, {"FirstName", n.FirstName},
+		{"Title", n.Title}, {"Suffix", n.Suffix},
+	}
+}
+
+// ebcdicFields is EV1100 naming the first field of n that is not EBCDIC.
+func ebcdicFields(n Name) error {
+	for _, p := range append(n.parts(), namePart{"Unformatted", n.Unformatted}) {
 		if !ebcdic(p.value) {
 			return Errorf(EV1100, p.name)
 		}
@@ -179,9 +214,19 @@ func (s *Service) individual(ctx context.Context, id CustomerID) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	individual, err := IndividualProfile(c.Profile)
+	if err != nil {
+		return false, fmt.Errorf("customer %s: %w", id.Value, err)
+	}
+	return individual, nil
+}
+
+// IndividualProfile reports whether a customer's stored profile is a
+// person's (EntityType INDVDL), whom alone a PREFER name is for.
+func IndividualProfile(profile json.RawMessage) (bool, error) {
 	var p struct{ EntityType string }
-	if err := json.Unmarshal(c.Profile, &p); err != nil {
-		return false, fmt.Errorf("customer %s: profile: %w", id.Value, err)
+	if err := json.Unmarshal(profile, &p); err != nil {
+		return false, fmt.Errorf("profile: %w", err)
 	}
 	return p.EntityType == entityIndividual, nil
 }

@@ -2,6 +2,7 @@ package contactd
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"testing"
 
@@ -114,5 +115,33 @@ func TestPublishedNameSamples(t *testing.T) {
 			continue
 		}
 		wantContactdError(t, ValidateNewName(n, tt.individual), "", "")
+	}
+}
+
+func TestValidateLegalName(t *testing.T) {
+	tests := []struct {
+		name  string
+		n     Name
+		field string // "" when valid
+	}{
+		{"an organisation's", Name{Type: NameLegal, Unformatted: "LOOK THROUGH COMPANY LTD."}, ""},
+		{"a person's", Name{Type: NameLegal, FirstName: "MARY", LastName: "WATSON"}, ""},
+		{"blank", Name{Type: NameLegal, Unformatted: "  "}, "Unformatted"},
+		{"both", Name{Type: NameLegal, Unformatted: "MARY WATSON", LastName: "WATSON"}, "Unformatted"},
+		{"a title only", Name{Type: NameLegal, Title: "DR"}, "LastName"},
+		{"not EBCDIC", Name{Type: NameLegal, FirstName: "MARY", LastName: "ŁÓDŹ"}, "LastName"},
+	}
+	for _, tc := range tests {
+		err := ValidateLegalName(tc.n)
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) || e.Code != EV1100 || e.Field != tc.field {
+			t.Errorf("%s: got %v, want EV1100 naming %s", tc.name, err, tc.field)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -503,6 +504,44 @@ func IRDRule() contactd.IRDRule {
 		}
 	}
 	return r
+}
+
+// PublishedRecord reports whether r, by its kind, key and fields (compared
+// as JSON values; its ID and Updated aside), is a record of the personas.
+// The personas hold a few values the API's rules refuse, because the
+// published samples show them (an NZ address of UnitType BLDG, the bank
+// account 10-1000-01000000-0100, whose check digits fail): an import of the
+// sandbox's own data accepts them (transfer.ParseOptions.Published), as
+// IRDRule accepts the personas' numbers.
+func PublishedRecord(r contactd.Record) bool {
+	v, ok := recordValue(r)
+	return ok && publishedRecords()[v]
+}
+
+// publishedRecords are the personas' records as recordValue writes them.
+var publishedRecords = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, sr := range Dataset().Records {
+		if v, ok := recordValue(sr.Record); ok {
+			m[v] = true
+		}
+	}
+	return m
+})
+
+// recordValue is a record's kind, key and fields, the fields re-encoded
+// with their members in sorted order, so that the same values written in
+// another order or spacing compare equal.
+func recordValue(r contactd.Record) (string, bool) {
+	var fields any
+	if err := json.Unmarshal(r.Fields, &fields); err != nil {
+		return "", false
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return "", false
+	}
+	return string(r.Kind) + "\x00" + r.Key + "\x00" + string(b), true
 }
 
 // Resetter is a store that can be put back to a dataset: every data table

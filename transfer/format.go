@@ -80,6 +80,12 @@ type ParseOptions struct {
 	// applies the check digit to every number; sandbox.IRDRule() lets the
 	// sandbox personas' numbers through, as serve --sandbox does.
 	IRD contactd.IRDRule
+	// Published, if set, accepts a name, address, BIC code or bank
+	// account that the API's rules refuse when it reports true for it:
+	// sandbox.PublishedRecord lets the personas' records through (the
+	// published samples hold a few values the rules refuse), as IRD lets
+	// their numbers through. Production leaves it nil.
+	Published func(contactd.Record) bool
 }
 
 // Parse reads one line into a record. The line is checked against the
@@ -87,7 +93,9 @@ type ParseOptions struct {
 // fields) and then with the API's rules: the IRD check digit, one live
 // contact per owner and type, 1 to 5 phones, each phone valid for its
 // country, no contact or phone ID given twice, no contacts on an
-// ineligible account type. A refused line is a *FieldError. The schema
+// ineligible account type, and the rules of the Name, Address, BIC and
+// Bank APIs for the records (recordRules), one live record per owner,
+// kind and key. A refused line is a *FieldError. The schema
 // requires every ContactID, PhoneID and Updated, so a line says them all.
 func Parse(line []byte, opts ParseOptions) (contactd.CustomerRecord, error) {
 	var r contactd.CustomerRecord
@@ -127,7 +135,7 @@ func Parse(line []byte, opts ParseOptions) (contactd.CustomerRecord, error) {
 		return r, refuse(fieldID, contactd.ErrorCode(err), "")
 	}
 	ids := make(map[int64]bool)
-	records, err := recs.records("", ids)
+	records, err := recs.records("", ids, recordRules{profile: profile, published: opts.Published})
 	if err != nil {
 		return r, err
 	}
@@ -138,7 +146,7 @@ func Parse(line []byte, opts ParseOptions) (contactd.CustomerRecord, error) {
 	seen := make(map[string]bool, len(accounts))
 	for i, raw := range accounts {
 		path := api.RecordAccountsField + "[" + strconv.Itoa(i) + "]"
-		a, err := parseAccount(path, raw, cid, ids)
+		a, err := parseAccount(path, raw, cid, ids, opts)
 		if err != nil {
 			return r, err
 		}
@@ -195,9 +203,11 @@ func (rr *recordReader) take(key string, value []byte) (bool, error) {
 }
 
 // records makes the records, at path (an account's "Accounts[i].", "" for
-// the customer); ids holds the line's IDs so far.
-func (rr *recordReader) records(path string, ids map[int64]bool) ([]contactd.Record, error) {
+// the customer), and checks them with rules; ids holds the line's IDs so
+// far.
+func (rr *recordReader) records(path string, ids map[int64]bool, rules recordRules) ([]contactd.Record, error) {
 	var out []contactd.Record
+	held := map[recordSlot]bool{}
 	for _, arr := range rr.arrays {
 		v := views[arr.kind]
 		i := 0
@@ -214,6 +224,18 @@ func (rr *recordReader) records(path string, ids map[int64]bool) ([]contactd.Rec
 				}
 				ids[r.ID] = true
 			}
+			if err := rules.check(r, at); err != nil {
+				return err
+			}
+			slot := recordSlot{kind: r.Kind, key: r.Key}
+			if held[slot] {
+				code := r.Kind.Conflict() // NAM101, ADR101
+				if code == contactd.EU6001 {
+					code = contactd.EV1100
+				}
+				return refuse(at+"."+v.KeyField, code, "the "+string(r.Kind)+" "+strconv.Quote(r.Key)+" given twice")
+			}
+			held[slot] = true
 			out = append(out, r)
 			return nil
 		})
@@ -222,7 +244,11 @@ func (rr *recordReader) records(path string, ids map[int64]bool) ([]contactd.Rec
 		}
 	}
 	for kind, obj := range rr.spliced {
-		out = append(out, contactd.Record{Kind: kind, Fields: append(obj, '}')})
+		r := contactd.Record{Kind: kind, Fields: append(obj, '}')}
+		if err := rules.check(r, strings.TrimSuffix(path, ".")); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -273,7 +299,7 @@ func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at s
 // encoding/json's cost.
 var parsers fastjson.ParserPool
 
-func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map[int64]bool) (contactd.AccountRecord, error) {
+func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map[int64]bool, opts ParseOptions) (contactd.AccountRecord, error) {
 	var a contactd.AccountRecord
 	var contacts []*fastjson.Value
 	var recs recordReader
@@ -302,7 +328,7 @@ func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map
 		return a, refuse(path, contactd.EV1100, err.Error())
 	}
 	acc.Profile = profile
-	if acc.Records, err = recs.records(path+".", ids); err != nil {
+	if acc.Records, err = recs.records(path+".", ids, recordRules{account: true, published: opts.Published}); err != nil {
 		return a, err
 	}
 	// An ACC account's type is the letters of its ID (132243158INC002 is

@@ -49,8 +49,22 @@ func sampleLine(t *testing.T) []byte {
 	return append(line[:len(line)-1], []byte(`,"Accounts":[`+string(acc)+`]}`)...)
 }
 
+// sandboxParse are the options of an import of the sandbox's data.
+var sandboxParse = ParseOptions{IRD: sandbox.IRDRule(), Published: sandbox.PublishedRecord}
+
 func TestParseSample(t *testing.T) {
-	r, err := Parse(sampleLine(t), ParseOptions{})
+	// The samples hold values the rules refuse, which production refuses
+	// and the sandbox's data accepts: the account's UnitType BLDG, not a
+	// New Zealand one, and its bank account, whose check digits fail.
+	var fe *FieldError
+	if _, err := Parse(sampleLine(t), ParseOptions{}); !errors.As(err, &fe) || fe.Field != "Accounts[0].Address[0]" || fe.Code != contactd.ADR102 {
+		t.Errorf("production, the sample's PRFMAL: %v", err)
+	}
+	noBLDG := bytes.Replace(sampleLine(t), []byte(`"UnitType":"BLDG"`), []byte(`"UnitType":""`), 1)
+	if _, err := Parse(noBLDG, ParseOptions{}); !errors.As(err, &fe) || fe.Field != "Accounts[0].BankAccount" || fe.Code != contactd.BNK100 {
+		t.Errorf("production, the sample's bank account: %v", err)
+	}
+	r, err := Parse(sampleLine(t), sandboxParse)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +118,7 @@ func TestParseSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := Parse(bytes.TrimSuffix(line, []byte("\n")), ParseOptions{})
+	again, err := Parse(bytes.TrimSuffix(line, []byte("\n")), sandboxParse)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, line)
 	}
@@ -183,6 +197,96 @@ func TestParseRefusals(t *testing.T) {
 		if _, err := Parse([]byte(customer(id, "", "")), opts); !errors.As(err, &fe) || fe.Code != contactd.EV2234 {
 			t.Errorf("%s, personas %v: %v", id, opts.IRD.Personas != nil, err)
 		}
+	}
+}
+
+// TestParseRecordRules: names, addresses, BIC codes and bank accounts are
+// checked with the rules of the Name, Address, BIC and Bank APIs, and a
+// line breaking one is refused with the field and the published code.
+func TestParseRecordRules(t *testing.T) {
+	addr := func(id, typ, street, unitType, city, postCode, country, state string) string {
+		return `{"AddressID":` + id + `,"Type":"` + typ + `","Street":"` + street + `","Street2":"","Unit":"","UnitType":"` + unitType +
+			`","City":"` + city + `","State":"` + state + `","PostCode":"` + postCode + `","Country":"` + country +
+			`","Attention":"","Urbanisation":"","District":"","SubDistrict":"","SubProvince":"","Formatted":"X","Updated":"2021-01-01T00:00:00"}`
+	}
+	nzAddr := func(id, typ string) string { return addr(id, typ, "1 QUEEN STREET", "", "AUCKLAND", "1010", "NZ", "") }
+	name := func(id, typ, first, last, formatted string) string {
+		return `{"NameID":` + id + `,"Type":"` + typ + `","LastName":"` + last + `","FirstName":"` + first +
+			`","MiddleName":"","Title":"","Suffix":"","Formatted":"` + formatted + `","Updated":"2021-01-01T00:00:00"}`
+	}
+	customer := func(entity, names, addresses, bic, accounts string) string {
+		return `{"ID":"069096409","IDType":"IRD","EntityType":"` + entity + `","Commence":"2000-01-01","BIC":[` + bic + `],"Address":[` + addresses +
+			`],"Name":[` + names + `],"Contact":[],"Accounts":[` + accounts + `]}`
+	}
+	account := func(bank, addresses string) string {
+		return `{"ID":"069096409INC002","IDType":"ACC","AccountType":"INC","Status":"ACT","FilingFrequency":"ITN03C",` + bank +
+			`"Commence":"2010-01-01","Cease":"9999-12-31","Address":[` + addresses + `],"Contact":[]}`
+	}
+	bank := func(number, holder string) string {
+		return `"BankAccount":"` + number + `","NameOnBankAccount":"` + holder + `",`
+	}
+	legal := name("1", "LGL", "MARY", "WATSON", "MARY WATSON")
+	good := customer("INDVDL", legal+","+name("2", "PREFER", "MOLLY", "WATSON", "MOLLY WATSON")+","+name("3", "DBACST", "", "", "WATSON WORKS"),
+		nzAddr("4", "LOC")+","+addr("5", "MAL", "1 RIDEAU STREET", "APT", "OTTAWA", "K1N 5Y1", "CA", "CA-ON"), `{"BICCode":"A041930"}`,
+		account(bank("01-0902-00123456-0000", "Mary Watson"), nzAddr("6", "PRFMAL")))
+	if _, err := Parse([]byte(good), ParseOptions{}); err != nil {
+		t.Fatalf("the good line: %v", err)
+	}
+	noAccount := func(names, addresses, bic string) string { return customer("INDVDL", names, addresses, bic, "") }
+	withAccount := func(bankFields, addresses string) string {
+		return customer("INDVDL", legal, nzAddr("4", "LOC"), "", account(bankFields, addresses))
+	}
+	tests := []struct {
+		name, line, field string
+		code              contactd.Code
+	}{
+		{"NZ unit type not NZ's", noAccount(legal, addr("4", "LOC", "1 QUEEN STREET", "APT", "AUCKLAND", "1010", "NZ", ""), ""), "Address[0]", contactd.ADR102},
+		{"NZ post code", noAccount(legal, addr("4", "LOC", "1 QUEEN STREET", "", "AUCKLAND", "101", "NZ", ""), ""), "Address[0]", contactd.ADR102},
+		{"AU without its state", noAccount(legal, addr("4", "LOC", "1 GEORGE STREET", "", "SYDNEY", "2000", "AU", ""), ""), "Address[0]", contactd.ADR102},
+		{"unknown country", noAccount(legal, addr("4", "LOC", "1 QUEEN STREET", "", "AUCKLAND", "1010", "ZZ", ""), ""), "Address[0]", contactd.ADR102},
+		{"no city", noAccount(legal, addr("4", "LOC", "1 QUEEN STREET", "", "", "1010", "NZ", ""), ""), "Address[0].City", contactd.EV1100},
+		{"account's address type on a customer", noAccount(legal, nzAddr("4", "PRFLOC"), ""), "Type", contactd.EV1100}, // the read schema's enum
+		{"customer's address type on an account", withAccount("", nzAddr("6", "MAL")), "Type", contactd.EV1100},
+		{"two addresses of a type", noAccount(legal, nzAddr("4", "LOC")+","+nzAddr("5", "LOC"), ""), "Address[1].Type", contactd.ADR101},
+		{"legal name blank", noAccount(name("1", "LGL", "", "", " "), "", ""), "Name[0].Formatted", contactd.EV1100},
+		{"legal name not EBCDIC", noAccount(name("1", "LGL", "", "", "ŁÓDŹ LTD"), "", ""), "Name[0].Formatted", contactd.EV1100},
+		{"legal name without first or last name", noAccount(strings.Replace(name("1", "LGL", "", "", "DR"), `"Title":""`, `"Title":"DR"`, 1), "", ""), "Name[0].LastName", contactd.EV1100},
+		{"preferred name of a company", customer("COMPNY", legal+","+name("2", "PREFER", "MOLLY", "WATSON", "MOLLY WATSON"), "", "", ""), "Name[1].Type", contactd.EV1100},
+		{"preferred name without parts", noAccount(legal+","+name("2", "PREFER", "", "", "MOLLY"), "", ""), "Name[1].Formatted", contactd.EV1100},
+		{"trade name with parts", noAccount(legal+","+name("3", "DBACST", "MOLLY", "", "MOLLY"), "", ""), "Name[1].FirstName", contactd.EV1100},
+		{"two legal names", noAccount(legal+","+strings.Replace(legal, `"NameID":1`, `"NameID":2`, 1), "", ""), "Name[1].Type", contactd.NAM101},
+		{"BIC code", noAccount(legal, "", `{"BICCode":"a041930"}`), "BIC[0].BICCode", contactd.EV1100},
+		{"BIC code twice", noAccount(legal, "", `{"BICCode":"A041930"},{"BICCode":"A041930"}`), "BIC[1].BICCode", contactd.EV1100},
+		{"bank account check digits", withAccount(bank("10-1000-01000000-0100", "Mary Watson"), ""), "Accounts[0].BankAccount", contactd.BNK100},
+		{"bank account form", withAccount(bank("0109020012345600", "Mary Watson"), ""), "Accounts[0].BankAccount", contactd.BNK100},
+		{"bank account without its holder", withAccount(`"BankAccount":"01-0902-00123456-0000",`, ""), "Accounts[0].NameOnBankAccount", contactd.EV1100},
+		{"holder not ISO-8859-8", withAccount(bank("01-0902-00123456-0000", "Zoë Watson"), ""), "Accounts[0].NameOnBankAccount", contactd.EV1100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, opts := range []ParseOptions{{}, sandboxParse} {
+				_, err := Parse([]byte(tc.line), opts)
+				var fe *FieldError
+				if !errors.As(err, &fe) {
+					t.Fatalf("sandbox %v: want a FieldError, got %v", opts.Published != nil, err)
+				}
+				if fe.Field != tc.field || fe.Code != tc.code {
+					t.Fatalf("sandbox %v: got %s %s (%v), want %s %s", opts.Published != nil, fe.Field, fe.Code, err, tc.field, tc.code)
+				}
+			}
+		})
+	}
+	// the sandbox accepts its own records only: the BLDG PRFMAL of the
+	// personas, but not another address of UnitType BLDG in New Zealand
+	persona := withAccount(bank("10-1000-01000000-0100", "Peter Parker"),
+		`{"AddressID":6,"Type":"PRFMAL","Street":"3 HA CRESCENT","Street2":"","Unit":"","UnitType":"BLDG","City":"AUCKLAND","State":"","PostCode":"2104","Country":"NZ","Attention":"","Urbanisation":"WIRI","District":"","SubDistrict":"","SubProvince":"","Formatted":"3 HA CRESCENT WIRI AUCKLAND 2104","Updated":"2021-01-01T00:00:00"}`)
+	if _, err := Parse([]byte(persona), sandboxParse); err != nil {
+		t.Errorf("the sandbox's own records: %v", err)
+	}
+	other := strings.Replace(persona, `"Street":"3 HA CRESCENT"`, `"Street":"5 HA CRESCENT"`, 1)
+	var fe *FieldError
+	if _, err := Parse([]byte(other), sandboxParse); !errors.As(err, &fe) || fe.Code != contactd.ADR102 {
+		t.Errorf("another BLDG address in the sandbox: %v", err)
 	}
 }
 

@@ -97,7 +97,7 @@ func TestRoundTripSandboxPersonas(t *testing.T) {
 			b := st.open(t)
 			var refused []string
 			res, err := transfer.Import(ctx, b, bytes.NewReader(first), transfer.ImportOptions{
-				Parse:   transfer.ParseOptions{IRD: sandbox.IRDRule()},
+				Parse:   transfer.ParseOptions{IRD: sandbox.IRDRule(), Published: sandbox.PublishedRecord},
 				Refused: func(line int, err error) { refused = append(refused, fmt.Sprint(line, err)) },
 			})
 			if err != nil || res.Imported != personas || len(refused) > 0 {
@@ -150,10 +150,11 @@ func TestImportRefusesBadLines(t *testing.T) {
 				line("132253579", 102), // contact ID 102 is line 1's account contact's
 				strings.Replace(line("049091850", 500), `"ID":"049091850INC002"`, `"ID":"069096409INC002"`, 1), // account of line 1
 				line("049091850", 600),
+				strings.Replace(line("132244227", 700), `"Name":[],`, `"Name":[],"BIC":[{"BICCode":"A04193"},{"BICCode":"X1"}],`, 1), // BIC code
 			}, "\n") + "\n"
 
 			dry, err := transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{DryRun: true})
-			if err != nil || dry.Lines != 8 || dry.Refused != 1 {
+			if err != nil || dry.Lines != 9 || dry.Refused != 2 {
 				t.Fatalf("dry run: %+v %v", dry, err)
 			}
 			if empty, err := s.Empty(ctx); err != nil || !empty {
@@ -173,13 +174,14 @@ func TestImportRefusesBadLines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Lines != 8 || res.Imported != 4 || res.Refused != 3 {
+			if res.Lines != 9 || res.Imported != 4 || res.Refused != 4 {
 				t.Errorf("result %+v", res)
 			}
 			want := map[int]transfer.FieldError{
 				2: {Field: "ID", Code: contactd.EV2234},
 				6: {Field: "Contact[0].ContactID", Code: contactd.EV1100},
 				7: {Field: "Accounts[0].ID", Code: contactd.EV1100},
+				9: {Field: "BIC[1].BICCode", Code: contactd.EV1100},
 			}
 			for n, w := range want {
 				if got := refused[n]; got == nil || got.Field != w.Field || got.Code != w.Code {
@@ -199,8 +201,13 @@ func TestImportRefusesBadLines(t *testing.T) {
 			if a, err := s.Account(ctx, "049091850INC002"); err != nil || a.Customer.Value != "049091850" {
 				t.Errorf("line 8's account: %+v %v", a, err)
 			}
-			if _, err := s.ContactOwner(ctx, 500); contactd.ErrorCode(err) != contactd.CST404 {
-				t.Errorf("line 7's contact was written: %v", err)
+			for _, id := range []int64{500, 700} {
+				if _, err := s.ContactOwner(ctx, id); contactd.ErrorCode(err) != contactd.CST404 {
+					t.Errorf("a refused line's contact %d was written: %v", id, err)
+				}
+			}
+			if _, err := s.Customer(ctx, contactd.CustomerID{Type: contactd.IRD, Value: "132244227"}); contactd.ErrorCode(err) != contactd.CST404 {
+				t.Errorf("line 9's customer was written: %v", err)
 			}
 			st.verify(t, s)
 		})

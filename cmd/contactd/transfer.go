@@ -38,7 +38,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	)
 	fs.StringVar(&db, "db", db, "database: a SQLite `file`, created if missing, or a postgres:// URL (CONTACTD_DB)")
 	fs.BoolVar(&dryRun, "dry-run", false, "check every line and write nothing")
-	fs.BoolVar(&sandboxRule, "sandbox", false, "accept the sandbox personas' IRD numbers as serve --sandbox does, one of which fails its check digit (not for real data)")
+	fs.BoolVar(&sandboxRule, "sandbox", false, "accept the sandbox personas' IRD numbers and records as serve --sandbox holds them, some of which the rules refuse (not for real data)")
 	fs.StringVar(&existing, "existing", string(transfer.ExistingRefuse),
 		"a customer the database already holds: `refuse` the line, or merge (add the accounts, contacts and phones it lacks)")
 	fs.IntVar(&batch, "batch", transfer.DefaultBatch, "`lines` written in one transaction")
@@ -88,6 +88,7 @@ Examples:
 	var parse transfer.ParseOptions
 	if sandboxRule {
 		parse.IRD = sandbox.IRDRule()
+		parse.Published = sandbox.PublishedRecord
 	}
 	start := time.Now()
 	progress := newProgress(stderr, "import")
