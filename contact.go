@@ -2,7 +2,6 @@ package contactd
 
 import (
 	"time"
-	_ "time/tzdata" // Updated is shown in New Zealand time wherever contactd runs
 )
 
 // ContactType is PRIMRY or SCNDRY; an owner holds at most one live contact
@@ -100,26 +99,16 @@ func AccountTypeEligible(accountType string) bool { return !ineligibleAccountTyp
 // accounts unless their type is ineligible.
 func (o Owner) Eligible() bool { return !o.AccountLevel() || AccountTypeEligible(o.AccountType) }
 
-// updatedZone is the zone of the Updated the read APIs show, as the
-// published samples show it.
-var updatedZone = func() *time.Location {
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		panic(err) // time/tzdata is linked in
-	}
-	return loc
-}()
-
 // UpdatedLayout is the published form of Updated, YYYY-MM-DDThh:mm:ss.
 const UpdatedLayout = "2006-01-02T15:04:05"
 
 // FormatUpdated writes a contact's Updated as the read APIs show it: in
 // New Zealand time, to the second.
-func FormatUpdated(t time.Time) string { return t.In(updatedZone).Format(UpdatedLayout) }
+func FormatUpdated(t time.Time) string { return t.In(NZ).Format(UpdatedLayout) }
 
 // ParseUpdated reads an Updated written by FormatUpdated. In the hour that
 // New Zealand time repeats when daylight saving ends, it gives one of the
 // two instants; FormatUpdated writes either as the same text.
 func ParseUpdated(s string) (time.Time, error) {
-	return time.ParseInLocation(UpdatedLayout, s, updatedZone)
+	return time.ParseInLocation(UpdatedLayout, s, NZ)
 }

@@ -14,9 +14,9 @@ type Date struct {
 	Day   int
 }
 
-// nzTime is the zone of every date and time the suite shows: the published
+// NZ is the zone of every date and time the suite shows: the published
 // samples give New Zealand local times.
-var nzTime = func() *time.Location {
+var NZ = func() *time.Location {
 	loc, err := time.LoadLocation("Pacific/Auckland")
 	if err != nil {
 		panic("contactd: " + err.Error()) // time/tzdata is linked in
@@ -26,7 +26,7 @@ var nzTime = func() *time.Location {
 
 // NZDate returns the date that t falls on in New Zealand.
 func NZDate(t time.Time) Date {
-	y, m, d := t.In(nzTime).Date()
+	y, m, d := t.In(NZ).Date()
 	return Date{y, m, d}
 }
 

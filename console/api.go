@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/journal"
 )
 
@@ -52,7 +53,7 @@ func JournalHandler(j *journal.Journal) http.Handler {
 			Entries []JournalEntry `json:"entries"`
 		}{Entries: make([]JournalEntry, 0, len(entries))}
 		for _, e := range entries {
-			out.Entries = append(out.Entries, JournalEntry{Seq: e.Seq, Time: e.Time.In(nz).Format("2006-01-02T15:04:05.000000Z07:00"),
+			out.Entries = append(out.Entries, JournalEntry{Seq: e.Seq, Time: e.Time.In(contactd.NZ).Format("2006-01-02T15:04:05.000000Z07:00"),
 				Caller: e.Caller, Authorization: e.Authorization, Method: e.Method, Path: e.Path, API: e.API(),
 				RequestID: e.RequestID, Status: e.Status, Code: e.Code, Message: e.Message(),
 				DurationMS:  float64(e.Duration.Microseconds()) / 1000,

@@ -26,8 +26,6 @@ import (
 	"strings"
 	"time"
 
-	_ "time/tzdata" // times are shown in New Zealand time wherever contactd runs
-
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/journal"
 )
@@ -65,22 +63,13 @@ const pageTimeout = 10 * time.Second
 //go:embed *.html
 var pageFiles embed.FS
 
-// nz is New Zealand's time zone, in which the API shows Updated.
-var nz = func() *time.Location {
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		panic(err) // time/tzdata is linked in
-	}
-	return loc
-}()
-
 // when shows a time in New Zealand time, to the second, with its zone
 // (NZST or NZDT).
 func when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(nz).Format("2006-01-02 15:04:05 MST")
+	return t.In(contactd.NZ).Format("2006-01-02 15:04:05 MST")
 }
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{

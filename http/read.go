@@ -3,26 +3,10 @@ package http
 import (
 	"encoding/json"
 	"net/http"
-	"time"
-	_ "time/tzdata" // Updated is shown in New Zealand time wherever contactd runs
 
 	"github.com/contactd/contactd"
 	"github.com/contactd/contactd/api"
 )
-
-// nzTime is the zone of the read side's Updated, as the published samples show.
-var nzTime = mustLoadLocation("Pacific/Auckland")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-// updatedLayout is the published YYYY-MM-DDThh:mm:ss.
-const updatedLayout = "2006-01-02T15:04:05"
 
 type customerIDRequest struct {
 	CustomerID     string
@@ -58,7 +42,7 @@ func contactViews(contacts []contactd.Contact) []contactView {
 		for j, p := range c.Phones {
 			phones[j] = phoneView{p.ID, p.Type, p.Country, p.AreaCode, p.Number, p.Extension}
 		}
-		views[i] = contactView{c.ID, c.Type, c.Name, c.Updated.In(nzTime).Format(updatedLayout), phones}
+		views[i] = contactView{c.ID, c.Type, c.Name, contactd.FormatUpdated(c.Updated), phones}
 	}
 	return views
 }

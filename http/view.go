@@ -186,7 +186,7 @@ func (rw *readWriter) element(r contactd.Record, view recordView) error {
 	if view.updated {
 		rw.key(first, []byte("Updated"))
 		rw.b.WriteByte('"')
-		rw.b.Write(r.Updated.In(nzTime).AppendFormat(rw.scratch[:0], updatedLayout))
+		rw.b.Write(r.Updated.In(contactd.NZ).AppendFormat(rw.scratch[:0], contactd.UpdatedLayout))
 		rw.b.WriteByte('"')
 	}
 	rw.b.WriteByte('}')

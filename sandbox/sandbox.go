@@ -93,11 +93,7 @@ func organisation(nzbn, entity, sub, commence string) profile {
 
 // nz reads a time in New Zealand local time, as the samples give them.
 func nz(s string) time.Time {
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		panic(err)
-	}
-	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc)
+	t, err := contactd.ParseUpdated(s)
 	if err != nil {
 		panic(err)
 	}
