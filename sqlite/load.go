@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -44,46 +45,67 @@ func load(ctx context.Context, tx *wtx, d contactd.Dataset) error {
 			return fmt.Errorf("ID sequence: %w", err)
 		}
 	}
-
-	// statements prepared for this transaction only: Load runs them many
-	// times, and once
-	prepare := func(query string) (*sql.Stmt, error) { return tx.tx.PrepareContext(ctx, query) }
-	insCustomer, err := prepare(`INSERT INTO customer (key, id_type, id_value, profile) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return err
+	// IDs for the contacts, phones and records that have none, taken in one
+	// block, in dataset order
+	var want int
+	for _, sc := range d.Contacts {
+		if sc.Contact.ID == 0 {
+			want++
+		}
+		for _, p := range sc.Contact.Phones {
+			if p.ID == 0 {
+				want++
+			}
+		}
 	}
-	defer insCustomer.Close()
-	findCustomer, err := prepare(`SELECT key FROM customer WHERE id_type = ? AND id_value = ?`)
+	for _, sr := range d.Records {
+		if sr.Record.ID == 0 {
+			want++
+		}
+	}
+	var nextID int64
+	if want > 0 {
+		var err error
+		if nextID, err = nextIDs(ctx, tx, want); err != nil {
+			return err
+		}
+	}
+	issue := func(id int64) int64 {
+		if id != 0 {
+			return id
+		}
+		nextID++
+		return nextID - 1
+	}
+
+	findCustomer, err := tx.tx.PrepareContext(ctx, `SELECT key FROM customer WHERE id_type = ? AND id_value = ?`)
 	if err != nil {
 		return err
 	}
 	defer findCustomer.Close()
-	insAccount, err := prepare(`INSERT INTO account (key, account_id, id_type, account_type, customer_key, customer_id_type, customer_id_value, profile)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insAccount.Close()
-	findAccount, err := prepare(`SELECT key, customer_key FROM account WHERE account_id = ?`)
+	findAccount, err := tx.tx.PrepareContext(ctx, `SELECT key, customer_key FROM account WHERE account_id = ?`)
 	if err != nil {
 		return err
 	}
 	defer findAccount.Close()
-	insContact, err := prepare(insertContactSQL)
+
+	// Keys of 0 are chosen here, above every key held or in the dataset,
+	// so that accounts, contacts and records can name their owners' keys
+	// without reading them back.
+	nextCustomerKey, err := nextKey(ctx, tx, `SELECT IFNULL(MAX(key), 0) + 1 FROM customer`)
 	if err != nil {
 		return err
 	}
-	defer insContact.Close()
-	insPhone, err := prepare(insertPhoneSQL)
+	for _, c := range d.Customers {
+		nextCustomerKey = max(nextCustomerKey, c.Key+1)
+	}
+	nextAccountKey, err := nextKey(ctx, tx, `SELECT IFNULL(MAX(key), 0) + 1 FROM account`)
 	if err != nil {
 		return err
 	}
-	defer insPhone.Close()
-	insRecord, err := prepare(insertRecordSQL)
-	if err != nil {
-		return err
+	for _, a := range d.Accounts {
+		nextAccountKey = max(nextAccountKey, a.Key+1)
 	}
-	defer insRecord.Close()
 
 	customers := make(map[contactd.CustomerID]int64, len(d.Customers))
 	customerKey := func(id contactd.CustomerID) (int64, error) {
@@ -101,16 +123,23 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		customers[id] = k
 		return k, nil
 	}
+	ins := newBulkInsert(ctx, tx, `INSERT INTO customer (key, id_type, id_value, profile) VALUES `, 4)
 	for _, c := range d.Customers {
-		res, err := insCustomer.ExecContext(ctx, nullKey(c.Key), string(c.ID.Type), c.ID.Value, profileText(c.Profile))
-		if err != nil {
-			return fmt.Errorf("customer %s %s: %w", c.ID.Type, c.ID.Value, err)
+		k := c.Key
+		if k == 0 {
+			k = nextCustomerKey
+			nextCustomerKey++
 		}
-		k, err := res.LastInsertId()
-		if err != nil {
-			return err
+		if _, dup := customers[c.ID]; dup {
+			return fmt.Errorf("customer %s %s: twice in the dataset", c.ID.Type, c.ID.Value)
 		}
 		customers[c.ID] = k
+		if err := ins.add(k, string(c.ID.Type), c.ID.Value, profileText(c.Profile)); err != nil {
+			return fmt.Errorf("customers: %w", err)
+		}
+	}
+	if err := ins.flush(); err != nil {
+		return fmt.Errorf("customers: %w", err)
 	}
 
 	accounts := make(map[string]accountKeys, len(d.Accounts))
@@ -129,6 +158,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		accounts[id] = k
 		return k, nil
 	}
+	ins = newBulkInsert(ctx, tx, `INSERT INTO account (key, account_id, id_type, account_type, customer_key, customer_id_type, customer_id_value, profile) VALUES `, 8)
 	for _, a := range d.Accounts {
 		ck, err := customerKey(a.Customer)
 		if err != nil {
@@ -138,98 +168,199 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 		if idType == "" {
 			idType = "ACC"
 		}
-		res, err := insAccount.ExecContext(ctx, nullKey(a.Key), a.ID, idType, a.Type, ck, string(a.Customer.Type), a.Customer.Value,
-			profileText(a.Profile))
-		if err != nil {
-			return fmt.Errorf("account %s: %w", a.ID, err)
+		k := a.Key
+		if k == 0 {
+			k = nextAccountKey
+			nextAccountKey++
 		}
-		k, err := res.LastInsertId()
-		if err != nil {
-			return err
+		if _, dup := accounts[a.ID]; dup {
+			return fmt.Errorf("account %s: twice in the dataset", a.ID)
 		}
 		accounts[a.ID] = accountKeys{key: k, customerKey: ck}
+		if err := ins.add(k, a.ID, idType, a.Type, ck, string(a.Customer.Type), a.Customer.Value, profileText(a.Profile)); err != nil {
+			return fmt.Errorf("accounts: %w", err)
+		}
+	}
+	if err := ins.flush(); err != nil {
+		return fmt.Errorf("accounts: %w", err)
 	}
 
+	owner := func(ref contactd.OwnerRef) (owner accountKeys, err error) { // key is the account's, 0 for a customer
+		if ref.AccountID != "" {
+			return accountKey(ref.AccountID)
+		}
+		owner.customerKey, err = customerKey(ref.Customer)
+		return owner, err
+	}
 	loadTime := time.Now().Unix()
+	stamp := func(at time.Time, ceased bool) (updated int64, ceasedAt any) {
+		updated = loadTime
+		if !at.IsZero() {
+			updated = at.Unix()
+		}
+		if ceased {
+			ceasedAt = updated
+		}
+		return updated, ceasedAt
+	}
+	// contacts first, then their phones: a live phone needs its contact
+	ins = newBulkInsert(ctx, tx, insertContactsSQL, 7)
+	phones := newBulkInsert(ctx, tx, insertPhonesSQL, 8)
+	type phoneRow struct {
+		contact int64
+		ceased  any
+		phone   contactd.Phone
+	}
+	phoneRows := make([]phoneRow, 0, 2*len(d.Contacts))
 	for _, sc := range d.Contacts {
 		c := sc.Contact
-		var owner accountKeys // key is the account's, 0 for a customer
-		if sc.Owner.AccountID != "" {
-			owner, err = accountKey(sc.Owner.AccountID)
-		} else {
-			owner.customerKey, err = customerKey(sc.Owner.Customer)
-		}
+		o, err := owner(sc.Owner)
 		if err != nil {
 			return fmt.Errorf("contact %d: %w", c.ID, err)
 		}
 		if n := len(c.Phones); !sc.Ceased && (n < contactd.MinPhones || n > contactd.MaxPhones) {
 			return fmt.Errorf("contact %d: %d live phones: %w", c.ID, n, contactd.Errorf(contactd.CNT103, ""))
 		}
-		id := c.ID
-		if id == 0 {
-			if id, err = nextIDs(ctx, tx, 1); err != nil {
-				return err
-			}
-		}
-		updated := loadTime
-		if !c.Updated.IsZero() {
-			updated = c.Updated.Unix()
-		}
-		var ceased any
-		if sc.Ceased {
-			ceased = updated
-		}
-		if _, err := insContact.ExecContext(ctx, id, owner.customerKey, nullKey(owner.key), string(c.Type), c.Name, updated, ceased); err != nil {
-			if code, ok := ruleCode(err); ok {
-				err = contactd.Errorf(code, "")
-			}
-			return fmt.Errorf("contact %d: %w", id, err)
+		id := issue(c.ID)
+		updated, ceased := stamp(c.Updated, sc.Ceased)
+		if err := ins.add(id, o.customerKey, nullKey(o.key), string(c.Type), c.Name, updated, ceased); err != nil {
+			return fmt.Errorf("contacts: %w", contactRule(err))
 		}
 		for _, p := range c.Phones {
-			pid := p.ID
-			if pid == 0 {
-				if pid, err = nextIDs(ctx, tx, 1); err != nil {
-					return err
-				}
-			}
-			if _, err := insPhone.ExecContext(ctx, pid, id, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, ceased); err != nil {
-				if code, ok := ruleCode(err); ok {
-					err = contactd.Errorf(code, "")
-				}
-				return fmt.Errorf("contact %d phone %d: %w", id, pid, err)
-			}
+			p.ID = issue(p.ID)
+			phoneRows = append(phoneRows, phoneRow{id, ceased, p})
 		}
 	}
+	if err := ins.flush(); err != nil {
+		return fmt.Errorf("contacts: %w", contactRule(err))
+	}
+	for _, r := range phoneRows {
+		p := r.phone
+		if err := phones.add(p.ID, r.contact, string(p.Type), p.Country, p.AreaCode, p.Number, p.Extension, r.ceased); err != nil {
+			return fmt.Errorf("phones: %w", contactRule(err))
+		}
+	}
+	if err := phones.flush(); err != nil {
+		return fmt.Errorf("phones: %w", contactRule(err))
+	}
 
+	// records by kind, so that a conflict names its kind's code
+	type recordRow struct {
+		id      int64
+		owner   accountKeys
+		updated int64
+		ceased  any
+		record  contactd.Record
+	}
+	byKind := map[contactd.Kind][]recordRow{}
+	var kinds []contactd.Kind
 	for _, sr := range d.Records {
 		r := sr.Record
-		var owner accountKeys
-		if sr.Owner.AccountID != "" {
-			owner, err = accountKey(sr.Owner.AccountID)
-		} else {
-			owner.customerKey, err = customerKey(sr.Owner.Customer)
-		}
+		o, err := owner(sr.Owner)
 		if err != nil {
 			return fmt.Errorf("%s record %d: %w", r.Kind, r.ID, err)
 		}
-		id := r.ID
-		if id == 0 {
-			if id, err = nextIDs(ctx, tx, 1); err != nil {
-				return err
+		updated, ceased := stamp(r.Updated, sr.Ceased)
+		if _, ok := byKind[r.Kind]; !ok {
+			kinds = append(kinds, r.Kind)
+		}
+		byKind[r.Kind] = append(byKind[r.Kind], recordRow{issue(r.ID), o, updated, ceased, r})
+	}
+	for _, kind := range kinds {
+		ins = newBulkInsert(ctx, tx, insertRecordsSQL, 8)
+		for _, row := range byKind[kind] {
+			r := row.record
+			if err := ins.add(row.id, string(kind), row.owner.customerKey, nullKey(row.owner.key), r.Key, string(r.Fields), row.updated, row.ceased); err != nil {
+				return fmt.Errorf("%s records: %w", kind, recordRule(kind, err))
 			}
 		}
-		updated := loadTime
-		if !r.Updated.IsZero() {
-			updated = r.Updated.Unix()
-		}
-		var ceased any
-		if sr.Ceased {
-			ceased = updated
-		}
-		if _, err := insRecord.ExecContext(ctx, id, string(r.Kind), owner.customerKey, nullKey(owner.key), r.Key, string(r.Fields),
-			updated, ceased); err != nil {
-			return fmt.Errorf("%s record %d: %w", r.Kind, id, recordRule(r.Kind, err))
+		if err := ins.flush(); err != nil {
+			return fmt.Errorf("%s records: %w", kind, recordRule(kind, err))
 		}
 	}
 	return nil
+}
+
+// The heads of Load's multi-row INSERTs.
+const (
+	insertContactsSQL = `INSERT INTO contact (id, customer_key, account_key, contact_type, name, updated, ceased) VALUES `
+	insertPhonesSQL   = `INSERT INTO phone (id, contact_id, phone_type, country, area_code, number, extension, ceased) VALUES `
+	insertRecordsSQL  = `INSERT INTO record (id, kind, customer_key, account_key, key, fields, updated, ceased) VALUES `
+)
+
+// bulkParams bounds the parameters of one statement: SQLite's limit
+// before 3.32 was 999, and statements far longer gain nothing more.
+const bulkParams = 999
+
+// bulkInsert adds rows to a table with multi-row INSERT statements of up
+// to bulkParams parameters. One statement for many rows, instead of one a
+// row, is one call through cgo and database/sql, and one statement
+// journal, in which SQLite copies each page a statement changes; for
+// Load, which runs hundreds of thousands of inserts, they cost more than
+// the inserts themselves (docs/performance.md, R10).
+type bulkInsert struct {
+	ctx  context.Context
+	tx   *wtx
+	head string
+	cols int
+	rows int       // the rows of a full statement
+	full *sql.Stmt // prepared at the first full statement
+	args []any
+}
+
+func newBulkInsert(ctx context.Context, tx *wtx, head string, cols int) *bulkInsert {
+	return &bulkInsert{ctx: ctx, tx: tx, head: head, cols: cols, rows: bulkParams / cols}
+}
+
+// add queues a row, and runs the statement when it is full.
+func (b *bulkInsert) add(values ...any) error {
+	b.args = append(b.args, values...)
+	if len(b.args) < b.rows*b.cols {
+		return nil
+	}
+	if b.full == nil {
+		st, err := b.tx.tx.PrepareContext(b.ctx, b.head+valuesClause(b.rows, b.cols))
+		if err != nil {
+			return err
+		}
+		b.full = st
+	}
+	_, err := b.full.ExecContext(b.ctx, b.args...)
+	b.args = b.args[:0]
+	return err
+}
+
+// flush inserts the rows queued.
+func (b *bulkInsert) flush() error {
+	if b.full != nil {
+		defer b.full.Close()
+	}
+	if len(b.args) == 0 {
+		return nil
+	}
+	_, err := b.tx.tx.ExecContext(b.ctx, b.head+valuesClause(len(b.args)/b.cols, b.cols), b.args...)
+	b.args = b.args[:0]
+	return err
+}
+
+// valuesClause is "(?, ?), (?, ?)" for rows of cols.
+func valuesClause(rows, cols int) string {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(row+", ", rows-1) + row
+}
+
+// nextKey runs a query for the next free key of a table.
+func nextKey(ctx context.Context, tx *wtx, query string) (int64, error) {
+	var k int64
+	err := tx.tx.QueryRowContext(ctx, query).Scan(&k)
+	return k, err
+}
+
+// contactRule is err with a rule the contact and phone tables hold
+// (CNT101, CNT103) as its code.
+func contactRule(err error) error {
+	if code, ok := ruleCode(err); ok {
+		return fmt.Errorf("%w (%v)", contactd.Errorf(code, ""), err)
+	}
+	return err
 }

@@ -463,14 +463,11 @@ func endOfValue(b []byte, i int) int {
 	for ; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			for i++; i < len(b) && b[i] != '"'; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
+			i = stringEnd(b, i)
 			if depth == 0 {
-				return i + 1
+				return i
 			}
+			i-- // the loop's i++ moves past the closing quote
 		case '{', '[':
 			depth++
 		case '}', ']':
@@ -490,6 +487,27 @@ func endOfValue(b []byte, i int) int {
 	return i
 }
 
+// stringEnd returns the index just after the JSON string whose opening
+// quote is at b[i]. Most of a line's bytes are in strings: bytes.IndexByte
+// finds their ends many bytes at a time.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; ; j++ {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b)
+		}
+		j += k
+		// a quote after an odd number of backslashes is escaped
+		n := 0
+		for p := j - 1; p > i && b[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return j + 1
+		}
+	}
+}
+
 // appendMember appends "key":value, compacted, to the object being built
 // in obj (which holds at least its opening brace).
 func appendMember(obj, rawKey, value []byte) []byte {
@@ -505,25 +523,16 @@ func appendMember(obj, rawKey, value []byte) []byte {
 // between its tokens (json.Compact, without its validation: a tenth of
 // Parse's cost).
 func appendCompact(dst, v []byte) []byte {
-	inString := false
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case inString:
+		switch c := v[i]; c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			e := stringEnd(v, i)
+			dst = append(dst, v[i:e]...)
+			i = e - 1
+		default:
 			dst = append(dst, c)
-			if c == '\\' && i+1 < len(v) {
-				i++
-				dst = append(dst, v[i])
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			continue
-		case c == '"':
-			inString = true
 		}
-		dst = append(dst, c)
 	}
 	return dst
 }

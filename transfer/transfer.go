@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 
 	"github.com/contactd/contactd"
@@ -185,15 +186,73 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	return im.res, err
 }
 
-// readBatches parses the lines of r and sends them, batch at a time.
+// readBatches reads the lines of r and sends them, batch at a time and in
+// the order read, each batch parsed by one of GOMAXPROCS goroutines: the
+// checks cost as much as the writes, and on a machine of two cores one
+// goroutine for them left the writer waiting (docs/performance.md, R10).
 func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, out chan<- []item) error {
+	type job struct {
+		first int // the line number of lines[0]
+		lines [][]byte
+		items chan []item // buffered: a worker never waits
+	}
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan job)
+	order := make(chan chan []item, workers) // the batches being parsed, in order
+	forwarded := make(chan struct{})
+	for range workers {
+		go func() {
+			for j := range jobs {
+				items := make([]item, len(j.lines))
+				for i, b := range j.lines {
+					items[i].line = j.first + i
+					if len(b) > 0 {
+						items[i].rec, items[i].err = Parse(b, po)
+					}
+				}
+				j.items <- items
+			}
+		}()
+	}
+	go func() {
+		defer close(forwarded)
+		for next := range order {
+			items := <-next
+			select {
+			case out <- items:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	defer func() {
+		close(jobs)
+		close(order)
+		<-forwarded
+	}()
+
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
-	items := make([]item, 0, batch)
+	var (
+		buf   []byte // the batch's lines, end to end
+		ends  []int
+		first = 1
+	)
 	send := func() bool {
+		j := job{first: first, lines: make([][]byte, len(ends)), items: make(chan []item, 1)}
+		start := 0
+		for i, end := range ends {
+			j.lines[i] = buf[start:end:end]
+			start = end
+		}
+		first += len(ends)
+		buf, ends = nil, ends[:0]
 		select {
-		case out <- items:
-			items = make([]item, 0, batch)
+		case jobs <- j:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case order <- j.items:
 			return true
 		case <-ctx.Done():
 			return false
@@ -202,14 +261,9 @@ func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, o
 	line := 0
 	for sc.Scan() {
 		line++
-		b := sc.Bytes()
-		if len(b) == 0 {
-			items = append(items, item{line: line})
-		} else {
-			rec, err := Parse(b, po)
-			items = append(items, item{line: line, rec: rec, err: err})
-		}
-		if len(items) == batch && !send() {
+		buf = append(buf, sc.Bytes()...)
+		ends = append(ends, len(buf))
+		if len(ends) == batch && !send() {
 			return ctx.Err()
 		}
 	}
@@ -219,7 +273,7 @@ func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, o
 		}
 		return fmt.Errorf("line %d: %w", line+1, err)
 	}
-	if len(items) > 0 && !send() {
+	if len(ends) > 0 && !send() {
 		return ctx.Err()
 	}
 	return nil
