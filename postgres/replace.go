@@ -22,7 +22,7 @@ const (
 
 	replaceAccountsSQL = `SELECT key, account_id, id_type, account_type, profile FROM account WHERE customer_key = $1`
 
-	replaceAccountHolderSQL = `SELECT customer_id_type, customer_id_value FROM account WHERE account_id = $1`
+	replaceAccountHolderSQL = `SELECT c.id_type, c.id_value FROM account a JOIN customer c ON c.key = a.customer_key WHERE a.account_id = $1`
 
 	replaceContactsSQL = `SELECT ` + contactColumns + `
 FROM contact ct
@@ -45,8 +45,8 @@ FROM record r LEFT JOIN account ac ON ac.key = r.account_key WHERE r.id = $1`
 
 	replaceProfileSQL        = `UPDATE customer SET profile = $1 WHERE key = $2`
 	replaceAccountProfileSQL = `UPDATE account SET profile = $1 WHERE key = $2`
-	replaceAddAccountSQL     = `INSERT INTO account (account_id, id_type, account_type, customer_key, customer_id_type, customer_id_value, profile)
-VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING key`
+	replaceAddAccountSQL     = `INSERT INTO account (account_id, id_type, account_type, customer_key, profile)
+VALUES ($1, $2, $3, $4, $5) RETURNING key`
 
 	replacePhoneSQL = `UPDATE phone SET phone_type = $1, country = $2, area_code = $3, number = $4, extension = $5
 WHERE id = $6 AND contact_id = $7 AND ceased IS NULL`
@@ -279,7 +279,7 @@ func (r *replacer) apply(ctx context.Context, st contactd.ReplaceStep) error {
 			a := st.Account
 			var key int64
 			err = r.tx.QueryRow(ctx, replaceAddAccountSQL, a.ID, cmp.Or(a.IDType, "ACC"), a.Type, r.customer.Key,
-				string(r.customer.ID.Type), r.customer.ID.Value, profileText(a.Profile)).Scan(&key)
+				profileText(a.Profile)).Scan(&key)
 			r.accounts[a.ID] = key
 		}
 		if err != nil {

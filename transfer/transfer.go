@@ -9,8 +9,11 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/api"
 )
 
 // Read returns the customer with the ID as a record: what the customer
@@ -90,7 +93,16 @@ const (
 	// live for that owner. What it holds stays as it is: profiles, and
 	// contacts and phones it already has.
 	ExistingMerge Existing = "merge"
+	// ExistingReplace makes what the store holds of the customer what
+	// the line says, in one transaction with its audit records
+	// (contactd.PlanReplace says how); accounts the line does not name
+	// are left as they are.
+	ExistingReplace Existing = "replace"
 )
+
+// ImportCaller is the caller of the changes an import records in the
+// audit trail (a replace's).
+var ImportCaller = contactd.Caller{Subject: "contactd import"}
 
 // ImportOptions says how Import runs.
 type ImportOptions struct {
@@ -120,6 +132,7 @@ type ImportResult struct {
 	Lines    int // lines read, blank ones included
 	Imported int // new customers written (or, in a dry run, found valid)
 	Merged   int // held customers merged into
+	Replaced int // held customers replaced
 	Refused  int // lines refused
 }
 
@@ -149,8 +162,10 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	if opts.Existing == "" {
 		opts.Existing = ExistingRefuse
 	}
-	if opts.Existing != ExistingRefuse && opts.Existing != ExistingMerge {
-		return ImportResult{}, fmt.Errorf("existing customers: %q is not refuse or merge", opts.Existing)
+	switch opts.Existing {
+	case ExistingRefuse, ExistingMerge, ExistingReplace:
+	default:
+		return ImportResult{}, fmt.Errorf("existing customers: %q is not refuse, merge or replace", opts.Existing)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -383,9 +398,11 @@ func (im *importer) writeOne(ctx context.Context, it item) error {
 	switch {
 	case err == nil && im.opts.Existing == ExistingMerge:
 		merge = true
+	case err == nil && im.opts.Existing == ExistingReplace:
+		return im.replace(ctx, it)
 	case err == nil:
 		im.refused(it.line, refuse(fieldID, contactd.EV1100, "customer "+contactd.CustomerRef(rec.Customer.ID)+
-			" is already held (merge into it with --existing=merge)"))
+			" is already held (merge into it with --existing=merge, or replace it with --existing=replace)"))
 		return nil
 	case contactd.ErrorCode(err) != contactd.CST404:
 		return err
@@ -563,4 +580,72 @@ func addRecord(d *contactd.Dataset, later *[]contactd.SeedRecord, r contactd.Cus
 		addContacts(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Contacts)
 		addRecords(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Account.Records)
 	}
+}
+
+// replace replaces a held customer by the line, in one transaction of
+// the store's (contactd.PlanReplace).
+func (im *importer) replace(ctx context.Context, it item) error {
+	ch := contactd.Change{Time: time.Now(), Caller: ImportCaller, RequestID: "import line " + strconv.Itoa(it.line)}
+	err := im.store.ReplaceCustomer(ctx, it.rec, ch)
+	if err == nil {
+		im.res.Replaced++
+		return nil
+	}
+	var rr *contactd.ReplaceRefusal
+	if errors.As(err, &rr) {
+		im.refused(it.line, refuse(replacePath(it.rec, rr), rr.Err.Code, rr.Reason))
+		return nil
+	}
+	code := contactd.ErrorCode(err)
+	if code == contactd.EU6001 && (ctx.Err() != nil || im.store.Ping(ctx) != nil) {
+		return err
+	}
+	if code == contactd.EU6001 {
+		code = contactd.EV1100
+	}
+	im.refused(it.line, refuse("", code, err.Error()))
+	return nil
+}
+
+// replacePath is the field of the line that a replace's refusal names.
+func replacePath(rec contactd.CustomerRecord, rr *contactd.ReplaceRefusal) string {
+	prefix := ""
+	records := rec.Customer.Records
+	if rr.Account != "" {
+		for i, a := range rec.Accounts {
+			if a.Account.ID == rr.Account {
+				prefix = api.RecordAccountsField + "[" + strconv.Itoa(i) + "]."
+				records = a.Account.Records
+			}
+		}
+	}
+	switch rr.Item {
+	case "account":
+		return prefix + rr.Field
+	case "contact":
+		return prefix + fieldContact + "[" + strconv.Itoa(rr.Index) + "]." + rr.Field
+	case "phone":
+		return prefix + fieldContact + "[" + strconv.Itoa(rr.Index) + "].Phone[" + strconv.Itoa(rr.Phone) + "]." + rr.Field
+	case "record":
+		if rr.Index >= len(records) {
+			break
+		}
+		kind := records[rr.Index].Kind
+		v := views[kind]
+		if v.Field == "" {
+			return strings.TrimSuffix(prefix, ".")
+		}
+		k := 0
+		for _, r := range records[:rr.Index] {
+			if r.Kind == kind {
+				k++
+			}
+		}
+		field := rr.Field
+		if field == fieldID && v.IDField != "" {
+			field = v.IDField
+		}
+		return prefix + v.Field + "[" + strconv.Itoa(k) + "]." + field
+	}
+	return strings.TrimSuffix(prefix, ".")
 }
