@@ -187,9 +187,9 @@ func (s *timedStore) Load(ctx context.Context, d contactd.Dataset) error {
 	return s.next.Load(ctx, d)
 }
 
-func (s *timedStore) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, ch contactd.Change) error {
+func (s *timedStore) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, maxID int64, ch contactd.Change) error {
 	defer since(s.replaceCustomer, time.Now())
-	return s.next.ReplaceCustomer(ctx, line, ch)
+	return s.next.ReplaceCustomer(ctx, line, maxID, ch)
 }
 
 func (s *timedStore) Empty(ctx context.Context) (bool, error) {

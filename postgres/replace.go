@@ -62,10 +62,10 @@ VALUES ($1, $2, 0, $3, $4, $5, $6, $7, $8, $9)`
 // says (contactd.PlanReplace), in one transaction with its audit records:
 // CST404 when the customer is not held, a *contactd.ReplaceRefusal or the
 // code of the rule the database holds when the line is refused. A refused
-// line changes nothing; the ID sequence, moved above the line's IDs
-// first as by Load, stays moved.
-func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, ch contactd.Change) error {
-	maxID := contactd.ReplaceMaxID(line)
+// line changes nothing; the ID sequence, moved above maxID and the
+// line's IDs first as by Load, stays moved.
+func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, maxID int64, ch contactd.Change) error {
+	maxID = max(maxID, contactd.ReplaceMaxID(line))
 	if maxID > contactd.MaxID {
 		return fmt.Errorf("postgres: replace customer: ID %d is not below 2^53", maxID)
 	}

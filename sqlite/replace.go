@@ -50,10 +50,11 @@ VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`
 // says (contactd.PlanReplace), in one transaction with its audit records:
 // CST404 when the customer is not held, a *contactd.ReplaceRefusal or the
 // code of the rule the database holds when the line is refused. A refused
-// line changes nothing.
-func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, ch contactd.Change) error {
+// line changes nothing. The ID sequence moves above maxID and the line's
+// IDs first.
+func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, maxID int64, ch contactd.Change) error {
 	return s.write(ctx, "replace customer", func(ctx context.Context, tx *wtx) error {
-		maxID := contactd.ReplaceMaxID(line)
+		maxID = max(maxID, contactd.ReplaceMaxID(line))
 		if maxID > contactd.MaxID {
 			return fmt.Errorf("ID %d is not below 2^53", maxID)
 		}

@@ -20,6 +20,7 @@ var replaceTests = []struct {
 	{"Replace", testReplace},
 	{"ReplaceRefusesAndChangesNothing", testReplaceRefuses},
 	{"ReplaceUnknownCustomer", testReplaceUnknownCustomer},
+	{"ReplaceIssuesIDsAboveMaxID", testReplaceIDsAboveMaxID},
 	{"ConcurrentReplace", testConcurrentReplace},
 }
 
@@ -160,7 +161,7 @@ func testReplace(t *testing.T, s contactd.Store) {
 		},
 	}
 	t1 := t0.Add(time.Hour)
-	must(t, "ReplaceCustomer", s.ReplaceCustomer(ctx, line, replaceAt(t1)))
+	must(t, "ReplaceCustomer", s.ReplaceCustomer(ctx, line, 0, replaceAt(t1)))
 
 	after := heldLine(t, s, custA)
 	if !sameJSON(after.Customer.Profile, line.Customer.Profile) {
@@ -279,7 +280,7 @@ func testReplace(t *testing.T, s contactd.Store) {
 
 	// the same line again changes nothing and audits nothing
 	seq = lastSeq(t, s)
-	must(t, "ReplaceCustomer again", s.ReplaceCustomer(ctx, line, replaceAt(t1.Add(time.Hour))))
+	must(t, "ReplaceCustomer again", s.ReplaceCustomer(ctx, line, 0, replaceAt(t1.Add(time.Hour))))
 	if again := heldLine(t, s, custA); showLine(again) != showLine(after) {
 		t.Errorf("the same line again changed:\n%s\nto\n%s", showLine(after), showLine(again))
 	}
@@ -335,7 +336,7 @@ func testReplaceRefuses(t *testing.T, s contactd.Store) {
 			l.Accounts = append(l.Accounts, contactd.AccountRecord{Account: contactd.Account{ID: accB1, IDType: "KSF", Type: "INC", Customer: custA}})
 		}), "account", "ID"},
 	} {
-		err := s.ReplaceCustomer(ctx, tc.line, replaceAt(t0.Add(time.Hour)))
+		err := s.ReplaceCustomer(ctx, tc.line, 0, replaceAt(t0.Add(time.Hour)))
 		var rr *contactd.ReplaceRefusal
 		if !errors.As(err, &rr) || rr.Err.Code != contactd.EV1100 || rr.Item != tc.item || rr.Field != tc.field {
 			t.Errorf("%s: %v (%+v), want a refusal EV1100 of the %s's %s", tc.name, err, rr, tc.item, tc.field)
@@ -352,7 +353,27 @@ func testReplaceRefuses(t *testing.T, s contactd.Store) {
 func testReplaceUnknownCustomer(t *testing.T, s contactd.Store) {
 	loadDefault(t, s)
 	line := contactd.CustomerRecord{Customer: contactd.Customer{ID: contactd.CustomerID{Type: contactd.IRD, Value: "136410132"}}}
-	wantCode(t, "ReplaceCustomer of a customer not held", s.ReplaceCustomer(ctx, line, replaceAt(t0)), contactd.CST404)
+	wantCode(t, "ReplaceCustomer of a customer not held", s.ReplaceCustomer(ctx, line, 0, replaceAt(t0)), contactd.CST404)
+}
+
+// testReplaceIDsAboveMaxID: a record a replace adds without an ID takes
+// one above maxID and above every ID of the line.
+func testReplaceIDsAboveMaxID(t *testing.T, s contactd.Store) {
+	loadDefault(t, s)
+	const maxID = 9_500_000_000_000 // above every ID of the dataset
+	line := heldLine(t, s, custA)
+	line.Customer.Records = append(line.Customer.Records, contactd.Record{Kind: contactd.KindBIC, Key: "A041930",
+		Fields: json.RawMessage(`{"BICCode":"A041930"}`)})
+	must(t, "ReplaceCustomer", s.ReplaceCustomer(ctx, line, maxID, replaceAt(t0)))
+	after := heldLine(t, s, custA)
+	r, ok := recordOf(after.Customer.Records, contactd.KindBIC, "A041930")
+	if !ok || r.ID <= maxID {
+		t.Errorf("the BIC code added: %s, want an ID above %d", showRecord(r), maxID)
+	}
+	id := create(t, s, customerOwner(t, s, custA), contactd.Primary, "After", 1)
+	if id <= r.ID {
+		t.Errorf("a contact created after the replace took ID %d, not above %d", id, r.ID)
+	}
 }
 
 // testConcurrentReplace: replaces of one customer racing, each with a
@@ -374,7 +395,7 @@ func testConcurrentReplace(t *testing.T, s contactd.Store) {
 			Accounts: []contactd.AccountRecord{{Account: contactd.Account{ID: accA1, IDType: "ACC", Type: "INC", Customer: custA,
 				Records: []contactd.Record{{Kind: contactd.KindBank, Fields: json.RawMessage(fmt.Sprintf(`{"BankAccount":"01-0001-000000%d-00","NameOnBankAccount":"N"}`, i))}}}}},
 		}
-		errs[i] = s.ReplaceCustomer(ctx, line, replaceAt(t0.Add(time.Duration(i)*time.Second)))
+		errs[i] = s.ReplaceCustomer(ctx, line, 0, replaceAt(t0.Add(time.Duration(i)*time.Second)))
 	})
 	for i, err := range errs {
 		if err != nil {

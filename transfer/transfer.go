@@ -194,9 +194,8 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	}
 	if err == nil {
 		err = im.finish(ctx)
-	} else if im.later != nil {
-		im.later.Close()
 	}
+	im.close()
 	return im.res, err
 }
 
@@ -250,6 +249,31 @@ type importer struct {
 	later   *os.File
 	laterW  *bufio.Writer
 	pending int
+	// replaces holds the lines of held customers to replace, one JSON
+	// line each, until every other line is written (a temporary file);
+	// maxID is the highest ID of every line read.
+	replaces  *os.File
+	replacesW *bufio.Writer
+	maxID     int64
+}
+
+// tempFile is a temporary file, gone with the process, and its writer.
+func tempFile() (*os.File, *bufio.Writer, error) {
+	f, err := os.CreateTemp("", "contactd-import-*.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	os.Remove(f.Name()) // gone with the process; kept open until then
+	return f, bufio.NewWriter(f), nil
+}
+
+// close closes the temporary files.
+func (im *importer) close() {
+	for _, f := range []*os.File{im.later, im.replaces} {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // laterRecord is a record without an ID as the temporary file holds it.
@@ -267,12 +291,10 @@ func (im *importer) postpone(records []contactd.SeedRecord) error {
 		return nil
 	}
 	if im.later == nil {
-		f, err := os.CreateTemp("", "contactd-import-*.jsonl")
-		if err != nil {
+		var err error
+		if im.later, im.laterW, err = tempFile(); err != nil {
 			return err
 		}
-		os.Remove(f.Name()) // gone with the process; kept open until then
-		im.later, im.laterW = f, bufio.NewWriter(f)
 	}
 	enc := json.NewEncoder(im.laterW)
 	for _, sr := range records {
@@ -286,12 +308,19 @@ func (im *importer) postpone(records []contactd.SeedRecord) error {
 }
 
 // finish writes the records without an ID, now that the ID sequence is
-// above every ID of the input, batch at a time.
+// above every ID of the input, batch at a time; then it replaces the held
+// customers.
 func (im *importer) finish(ctx context.Context) error {
+	if err := im.finishLater(ctx); err != nil {
+		return err
+	}
+	return im.finishReplaces(ctx)
+}
+
+func (im *importer) finishLater(ctx context.Context) error {
 	if im.later == nil {
 		return nil
 	}
-	defer im.later.Close()
 	if err := im.laterW.Flush(); err != nil {
 		return err
 	}
@@ -353,6 +382,9 @@ func (im *importer) write(ctx context.Context, batch []item) error {
 			// a blank line
 		default:
 			good = append(good, it)
+			if im.opts.Existing == ExistingReplace {
+				im.maxID = max(im.maxID, contactd.ReplaceMaxID(it.rec))
+			}
 		}
 	}
 	if im.opts.DryRun {
@@ -399,7 +431,7 @@ func (im *importer) writeOne(ctx context.Context, it item) error {
 	case err == nil && im.opts.Existing == ExistingMerge:
 		merge = true
 	case err == nil && im.opts.Existing == ExistingReplace:
-		return im.replace(ctx, it)
+		return im.deferReplace(it)
 	case err == nil:
 		im.refused(it.line, refuse(fieldID, contactd.EV1100, "customer "+contactd.CustomerRef(rec.Customer.ID)+
 			" is already held (merge into it with --existing=merge, or replace it with --existing=replace)"))
@@ -582,11 +614,60 @@ func addRecord(d *contactd.Dataset, later *[]contactd.SeedRecord, r contactd.Cus
 	}
 }
 
+// replaceLine is a line to replace as the temporary file holds it.
+type replaceLine struct {
+	Line int
+	Rec  contactd.CustomerRecord
+}
+
+// deferReplace keeps a line of a held customer for finishReplaces.
+//
+// Replaces come last, after every other line, so that the IDs a replace
+// issues (for a bank account or BIC code the store does not hold) are
+// above every ID of the input: a later line's IDs are not known before
+// it is read.
+func (im *importer) deferReplace(it item) error {
+	if im.replaces == nil {
+		var err error
+		if im.replaces, im.replacesW, err = tempFile(); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(im.replacesW)
+	enc.SetEscapeHTML(false) // profiles and fields as they are
+	return enc.Encode(replaceLine{it.line, it.rec})
+}
+
+// finishReplaces replaces the held customers, line by line.
+func (im *importer) finishReplaces(ctx context.Context) error {
+	if im.replaces == nil {
+		return nil
+	}
+	if err := im.replacesW.Flush(); err != nil {
+		return err
+	}
+	if _, err := im.replaces.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(im.replaces)
+	sc.Buffer(make([]byte, 0, 64<<10), 2*maxLine)
+	for sc.Scan() {
+		var rl replaceLine
+		if err := json.Unmarshal(sc.Bytes(), &rl); err != nil {
+			return err
+		}
+		if err := im.replace(ctx, item{line: rl.Line, rec: rl.Rec}); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
 // replace replaces a held customer by the line, in one transaction of
 // the store's (contactd.PlanReplace).
 func (im *importer) replace(ctx context.Context, it item) error {
 	ch := contactd.Change{Time: time.Now(), Caller: ImportCaller, RequestID: "import line " + strconv.Itoa(it.line)}
-	err := im.store.ReplaceCustomer(ctx, it.rec, ch)
+	err := im.store.ReplaceCustomer(ctx, it.rec, im.maxID, ch)
 	if err == nil {
 		im.res.Replaced++
 		return nil
