@@ -152,8 +152,9 @@ type item struct {
 // transaction; a batch that the store refuses as a whole is split in
 // halves until the lines at fault are found alone. Records the lines give
 // no ID for (the reads show none for BIC codes and bank accounts) are
-// written last, with IDs above every ID of the input. Memory does not grow
-// with the input. The error is for what stops the import (reading r, the store
+// written last, with IDs above every ID of the input, and so are the
+// replaces of held customers (ExistingReplace), each in a transaction of
+// its own. Memory does not grow with the input. The error is for what stops the import (reading r, the store
 // failing); refused lines are counted in the result.
 func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	if opts.Batch <= 0 {
