@@ -21,6 +21,7 @@ var replaceTests = []struct {
 	{"ReplaceRefusesAndChangesNothing", testReplaceRefuses},
 	{"ReplaceUnknownCustomer", testReplaceUnknownCustomer},
 	{"ReplaceIssuesIDsAboveMaxID", testReplaceIDsAboveMaxID},
+	{"ReplaceEveryPhone", testReplaceEveryPhone},
 	{"ConcurrentReplace", testConcurrentReplace},
 }
 
@@ -103,6 +104,7 @@ func replaceSetup(t *testing.T, s contactd.Store) {
 	put(t, s, a, contactd.Record{Kind: contactd.KindAddress, Key: "LOC", Fields: json.RawMessage(`{"Type":"LOC","Street":"1 Queen St"}`)}, contactd.Refuse, t0)
 	put(t, s, a, contactd.Record{Kind: contactd.KindBIC, Key: "A041930", Fields: json.RawMessage(`{"BICCode":"A041930","Commence":"2020-01-01"}`)}, contactd.Merge, t0)
 	put(t, s, a1, contactd.Record{Kind: contactd.KindBank, Fields: json.RawMessage(`{"BankAccount":"01-0001-0000001-00","NameOnBankAccount":"LOOK","BankName":"ANZ"}`)}, contactd.Replace, t0)
+	create(t, s, a1, contactd.Secondary, "Dropped", 2)
 	create(t, s, a2, contactd.Primary, "GST Desk", 1)
 	put(t, s, a2, contactd.Record{Kind: contactd.KindAddress, Key: "PRFMAL", Fields: json.RawMessage(`{"Type":"PRFMAL","Street":"PO Box 1"}`)}, contactd.Refuse, t0)
 }
@@ -128,6 +130,14 @@ func testReplace(t *testing.T, s contactd.Store) {
 	loc, _ := recordOf(before.Customer.Records, contactd.KindAddress, "LOC")
 	bic, _ := recordOf(before.Customer.Records, contactd.KindBIC, "A041930")
 	bank, _ := recordOf(a1Before.Account.Records, contactd.KindBank, "")
+	var kept, dropped contactd.Contact // account A1's, carried and not
+	for _, c := range a1Before.Contacts {
+		if c.ID == seedAccount {
+			kept = c
+		} else {
+			dropped = c
+		}
+	}
 
 	const (
 		newContact int64 = 7_000_000_000_001
@@ -156,7 +166,7 @@ func testReplace(t *testing.T, s contactd.Store) {
 		Accounts: []contactd.AccountRecord{
 			{Account: contactd.Account{ID: accA1, IDType: "ACC", Type: "INC", Customer: custA, Profile: json.RawMessage(`{"status":"closed"}`),
 				Records: []contactd.Record{{Kind: contactd.KindBank, Fields: json.RawMessage(`{"BankAccount":"02-0002-0000002-00","NameOnBankAccount":"LOOK"}`)}}},
-				Contacts: a1Before.Contacts},
+				Contacts: []contactd.Contact{kept}},
 			{Account: contactd.Account{ID: accA3, IDType: "ACC", Type: "PAY", Customer: custA, Profile: json.RawMessage(`{"status":"new"}`)}},
 		},
 	}
@@ -227,7 +237,10 @@ func testReplace(t *testing.T, s contactd.Store) {
 	if !sameJSON(a1.Account.Profile, []byte(`{"status":"closed"}`)) {
 		t.Errorf("account A1 profile %s", a1.Account.Profile)
 	}
-	wantContacts(t, "account A1's contact, carried unchanged", a1.Contacts, a1Before.Contacts...)
+	wantContacts(t, "account A1's contact, carried unchanged", a1.Contacts, kept)
+	if _, err := s.ContactOwner(ctx, dropped.ID); code(err) != contactd.CST404 || dropped.ID == 0 {
+		t.Errorf("account A1's contact %d, which the line drops: %v, want ceased", dropped.ID, err)
+	}
 	nb, ok := recordOf(a1.Account.Records, contactd.KindBank, "")
 	if !ok || nb.ID == bank.ID || nb.ID == 0 || !sameJSON(nb.Fields, line.Accounts[0].Account.Records[0].Fields) {
 		t.Errorf("account A1's bank account: %s, want a new one for %s", showRecord(nb), showRecord(bank))
@@ -258,6 +271,7 @@ func testReplace(t *testing.T, s contactd.Store) {
 		"account.create 0 0 0 " + accA3,
 		"profile.replace 0 0 0 " + accA1,
 		"address.cease 0 0 " + fmt.Sprint(loc.ID) + " ",
+		fmt.Sprintf("contact.cease %d 0 0 %s", dropped.ID, accA1),
 		fmt.Sprintf("contact.rename %d 0 0 ", seedLive),
 		fmt.Sprintf("phone.update %d %d 0 ", seedLive, seedPhone1),
 		fmt.Sprintf("phone.cease %d %d 0 ", seedLive, seedPhone2),
@@ -373,6 +387,36 @@ func testReplaceIDsAboveMaxID(t *testing.T, s contactd.Store) {
 	id := create(t, s, customerOwner(t, s, custA), contactd.Primary, "After", 1)
 	if id <= r.ID {
 		t.Errorf("a contact created after the replace took ID %d, not above %d", id, r.ID)
+	}
+}
+
+// testReplaceEveryPhone: five phones replaced by five others, and five by
+// one, keep 1 to 5 live phones at every step, as the database holds.
+func testReplaceEveryPhone(t *testing.T, s contactd.Store) {
+	loadDefault(t, s)
+	a := customerOwner(t, s, custA)
+	id := create(t, s, a, contactd.Primary, "Five", 5)
+	for round, n := range []int{5, 1, 5} {
+		line := heldLine(t, s, custA)
+		for i := range line.Contacts {
+			if line.Contacts[i].ID != id {
+				continue
+			}
+			line.Contacts[i].Phones = nil
+			for j := range n {
+				p := phone(100*round + j)
+				p.ID = int64(9_600_000_000_000 + 100*round + j)
+				line.Contacts[i].Phones = append(line.Contacts[i].Phones, p)
+			}
+		}
+		must(t, fmt.Sprint("ReplaceCustomer, round ", round), s.ReplaceCustomer(ctx, line, 0, replaceAt(t0.Add(time.Duration(round+1)*time.Hour))))
+		contacts, err := s.Contacts(ctx, a)
+		must(t, "Contacts", err)
+		for _, c := range contacts {
+			if c.ID == id && (len(c.Phones) != n || c.Phones[0].ID != int64(9_600_000_000_000+100*round)) {
+				t.Errorf("round %d: phones %+v, want the line's %d", round, c.Phones, n)
+			}
+		}
 	}
 }
 
