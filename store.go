@@ -272,6 +272,15 @@ type AdminStore interface {
 	// Load adds a dataset in one transaction, keeping its IDs, and makes
 	// sure every ID issued later is above every ID in it.
 	Load(ctx context.Context, d Dataset) error
+	// ReplaceCustomer makes what the store holds of line's customer what
+	// line says, as PlanReplace decides, in one transaction that appends
+	// an audit record for each change ch makes: CST404 when the customer
+	// is not held; a *ReplaceRefusal, or the code of a rule the database
+	// holds (CNT101, NAM101, ...), when the line is refused, which then
+	// changes nothing. It first moves the ID sequence above maxID and
+	// every ID of line, as Load does, so that an ID it issues (for a
+	// record line gives without one) is none of them.
+	ReplaceCustomer(ctx context.Context, line CustomerRecord, maxID int64, ch Change) error
 	// ClaimMode records whether the database is a sandbox, if it records
 	// nothing yet, and returns what it records: sandbox as asked on a
 	// database without customers, false (production) on one that holds

@@ -45,6 +45,7 @@ func (m *Metrics) Store(s contactd.Store) contactd.Store {
 		replay:           o("Replay"),
 		claimMode:        o("ClaimMode"),
 		load:             o("Load"),
+		replaceCustomer:  o("ReplaceCustomer"),
 		empty:            o("Empty"),
 		ping:             o("Ping"),
 	}
@@ -59,7 +60,7 @@ type timedStore struct {
 	createContact, renameContact, ceaseContact, addPhone, updatePhone, ceasePhone  prometheus.Observer
 	customerContacts, accountContacts                                              prometheus.Observer
 	record, liveRecord, putRecord, updateRecord, ceaseRecord                       prometheus.Observer
-	audit, replay, claimMode, load, empty, ping                                    prometheus.Observer
+	audit, replay, claimMode, load, replaceCustomer, empty, ping                   prometheus.Observer
 }
 
 var _ contactd.Store = (*timedStore)(nil)
@@ -184,6 +185,11 @@ func (s *timedStore) ClaimMode(ctx context.Context, sandbox bool) (bool, error) 
 func (s *timedStore) Load(ctx context.Context, d contactd.Dataset) error {
 	defer since(s.load, time.Now())
 	return s.next.Load(ctx, d)
+}
+
+func (s *timedStore) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, maxID int64, ch contactd.Change) error {
+	defer since(s.replaceCustomer, time.Now())
+	return s.next.ReplaceCustomer(ctx, line, maxID, ch)
 }
 
 func (s *timedStore) Empty(ctx context.Context) (bool, error) {

@@ -110,6 +110,10 @@ func (r *replicas) Load(ctx context.Context, d contactd.Dataset) error {
 	return s.Load(ctx, d)
 }
 
+func (r *replicas) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecord, maxID int64, ch contactd.Change) error {
+	return r.pick().ReplaceCustomer(ctx, line, maxID, ch)
+}
+
 func (r *replicas) Empty(ctx context.Context) (bool, error) {
 	s := r.pick()
 	empty, err := s.Empty(ctx)

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) contactd.Store) {
 		{"ClaimModeProduction", testClaimModeProduction},
 	}
 	tests = append(tests, recordTests...)
+	tests = append(tests, replaceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, openClosing(t, open)) })
 	}

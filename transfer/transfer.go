@@ -10,8 +10,11 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/contactd/contactd"
+	"github.com/contactd/contactd/api"
 )
 
 // Read returns the customer with the ID as a record: what the customer
@@ -91,7 +94,16 @@ const (
 	// live for that owner. What it holds stays as it is: profiles, and
 	// contacts and phones it already has.
 	ExistingMerge Existing = "merge"
+	// ExistingReplace makes what the store holds of the customer what
+	// the line says, in one transaction with its audit records
+	// (contactd.PlanReplace says how); accounts the line does not name
+	// are left as they are.
+	ExistingReplace Existing = "replace"
 )
+
+// ImportCaller is the caller of the changes an import records in the
+// audit trail (a replace's).
+var ImportCaller = contactd.Caller{Subject: "contactd import"}
 
 // ImportOptions says how Import runs.
 type ImportOptions struct {
@@ -121,6 +133,7 @@ type ImportResult struct {
 	Lines    int // lines read, blank ones included
 	Imported int // new customers written (or, in a dry run, found valid)
 	Merged   int // held customers merged into
+	Replaced int // held customers replaced
 	Refused  int // lines refused
 }
 
@@ -140,8 +153,9 @@ type item struct {
 // transaction; a batch that the store refuses as a whole is split in
 // halves until the lines at fault are found alone. Records the lines give
 // no ID for (the reads show none for BIC codes and bank accounts) are
-// written last, with IDs above every ID of the input. Memory does not grow
-// with the input. The error is for what stops the import (reading r, the store
+// written last, with IDs above every ID of the input, and so are the
+// replaces of held customers (ExistingReplace), each in a transaction of
+// its own. Memory does not grow with the input. The error is for what stops the import (reading r, the store
 // failing); refused lines are counted in the result.
 func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	if opts.Batch <= 0 {
@@ -150,8 +164,10 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	if opts.Existing == "" {
 		opts.Existing = ExistingRefuse
 	}
-	if opts.Existing != ExistingRefuse && opts.Existing != ExistingMerge {
-		return ImportResult{}, fmt.Errorf("existing customers: %q is not refuse or merge", opts.Existing)
+	switch opts.Existing {
+	case ExistingRefuse, ExistingMerge, ExistingReplace:
+	default:
+		return ImportResult{}, fmt.Errorf("existing customers: %q is not refuse, merge or replace", opts.Existing)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -180,9 +196,8 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	}
 	if err == nil {
 		err = im.finish(ctx)
-	} else if im.later != nil {
-		im.later.Close()
 	}
+	im.close()
 	return im.res, err
 }
 
@@ -289,6 +304,31 @@ type importer struct {
 	later   *os.File
 	laterW  *bufio.Writer
 	pending int
+	// replaces holds the lines of held customers to replace, one JSON
+	// line each, until every other line is written (a temporary file);
+	// maxID is the highest ID of every line read.
+	replaces  *os.File
+	replacesW *bufio.Writer
+	maxID     int64
+}
+
+// tempFile is a temporary file, gone with the process, and its writer.
+func tempFile() (*os.File, *bufio.Writer, error) {
+	f, err := os.CreateTemp("", "contactd-import-*.jsonl")
+	if err != nil {
+		return nil, nil, err
+	}
+	os.Remove(f.Name()) // gone with the process; kept open until then
+	return f, bufio.NewWriter(f), nil
+}
+
+// close closes the temporary files.
+func (im *importer) close() {
+	for _, f := range []*os.File{im.later, im.replaces} {
+		if f != nil {
+			f.Close()
+		}
+	}
 }
 
 // laterRecord is a record without an ID as the temporary file holds it.
@@ -306,12 +346,10 @@ func (im *importer) postpone(records []contactd.SeedRecord) error {
 		return nil
 	}
 	if im.later == nil {
-		f, err := os.CreateTemp("", "contactd-import-*.jsonl")
-		if err != nil {
+		var err error
+		if im.later, im.laterW, err = tempFile(); err != nil {
 			return err
 		}
-		os.Remove(f.Name()) // gone with the process; kept open until then
-		im.later, im.laterW = f, bufio.NewWriter(f)
 	}
 	enc := json.NewEncoder(im.laterW)
 	for _, sr := range records {
@@ -325,12 +363,19 @@ func (im *importer) postpone(records []contactd.SeedRecord) error {
 }
 
 // finish writes the records without an ID, now that the ID sequence is
-// above every ID of the input, batch at a time.
+// above every ID of the input, batch at a time; then it replaces the held
+// customers.
 func (im *importer) finish(ctx context.Context) error {
+	if err := im.finishLater(ctx); err != nil {
+		return err
+	}
+	return im.finishReplaces(ctx)
+}
+
+func (im *importer) finishLater(ctx context.Context) error {
 	if im.later == nil {
 		return nil
 	}
-	defer im.later.Close()
 	if err := im.laterW.Flush(); err != nil {
 		return err
 	}
@@ -392,6 +437,9 @@ func (im *importer) write(ctx context.Context, batch []item) error {
 			// a blank line
 		default:
 			good = append(good, it)
+			if im.opts.Existing == ExistingReplace {
+				im.maxID = max(im.maxID, contactd.ReplaceMaxID(it.rec))
+			}
 		}
 	}
 	if im.opts.DryRun {
@@ -437,9 +485,11 @@ func (im *importer) writeOne(ctx context.Context, it item) error {
 	switch {
 	case err == nil && im.opts.Existing == ExistingMerge:
 		merge = true
+	case err == nil && im.opts.Existing == ExistingReplace:
+		return im.deferReplace(it)
 	case err == nil:
 		im.refused(it.line, refuse(fieldID, contactd.EV1100, "customer "+contactd.CustomerRef(rec.Customer.ID)+
-			" is already held (merge into it with --existing=merge)"))
+			" is already held (merge into it with --existing=merge, or replace it with --existing=replace)"))
 		return nil
 	case contactd.ErrorCode(err) != contactd.CST404:
 		return err
@@ -617,4 +667,121 @@ func addRecord(d *contactd.Dataset, later *[]contactd.SeedRecord, r contactd.Cus
 		addContacts(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Contacts)
 		addRecords(contactd.OwnerRef{Customer: id, AccountID: a.Account.ID}, a.Account.Records)
 	}
+}
+
+// replaceLine is a line to replace as the temporary file holds it.
+type replaceLine struct {
+	Line int
+	Rec  contactd.CustomerRecord
+}
+
+// deferReplace keeps a line of a held customer for finishReplaces.
+//
+// Replaces come last, after every other line, so that the IDs a replace
+// issues (for a bank account or BIC code the store does not hold) are
+// above every ID of the input: a later line's IDs are not known before
+// it is read.
+func (im *importer) deferReplace(it item) error {
+	if im.replaces == nil {
+		var err error
+		if im.replaces, im.replacesW, err = tempFile(); err != nil {
+			return err
+		}
+	}
+	enc := json.NewEncoder(im.replacesW)
+	enc.SetEscapeHTML(false) // profiles and fields as they are
+	return enc.Encode(replaceLine{it.line, it.rec})
+}
+
+// finishReplaces replaces the held customers, line by line.
+func (im *importer) finishReplaces(ctx context.Context) error {
+	if im.replaces == nil {
+		return nil
+	}
+	if err := im.replacesW.Flush(); err != nil {
+		return err
+	}
+	if _, err := im.replaces.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(im.replaces)
+	sc.Buffer(make([]byte, 0, 64<<10), 2*maxLine)
+	for sc.Scan() {
+		var rl replaceLine
+		if err := json.Unmarshal(sc.Bytes(), &rl); err != nil {
+			return err
+		}
+		if err := im.replace(ctx, item{line: rl.Line, rec: rl.Rec}); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// replace replaces a held customer by the line, in one transaction of
+// the store's (contactd.PlanReplace).
+func (im *importer) replace(ctx context.Context, it item) error {
+	ch := contactd.Change{Time: time.Now(), Caller: ImportCaller, RequestID: "import line " + strconv.Itoa(it.line)}
+	err := im.store.ReplaceCustomer(ctx, it.rec, im.maxID, ch)
+	if err == nil {
+		im.res.Replaced++
+		return nil
+	}
+	var rr *contactd.ReplaceRefusal
+	if errors.As(err, &rr) {
+		im.refused(it.line, refuse(replacePath(it.rec, rr), rr.Err.Code, rr.Reason))
+		return nil
+	}
+	code := contactd.ErrorCode(err)
+	if code == contactd.EU6001 && (ctx.Err() != nil || im.store.Ping(ctx) != nil) {
+		return err
+	}
+	if code == contactd.EU6001 {
+		code = contactd.EV1100
+	}
+	im.refused(it.line, refuse("", code, err.Error()))
+	return nil
+}
+
+// replacePath is the field of the line that a replace's refusal names.
+func replacePath(rec contactd.CustomerRecord, rr *contactd.ReplaceRefusal) string {
+	prefix := ""
+	records := rec.Customer.Records
+	if rr.Account != "" {
+		for i, a := range rec.Accounts {
+			if a.Account.ID == rr.Account {
+				prefix = api.RecordAccountsField + "[" + strconv.Itoa(i) + "]."
+				records = a.Account.Records
+			}
+		}
+	}
+	switch rr.Item {
+	case "account":
+		return prefix + rr.Field
+	case "contact":
+		return prefix + fieldContact + "[" + strconv.Itoa(rr.Index) + "]." + rr.Field
+	case "phone":
+		return prefix + fieldContact + "[" + strconv.Itoa(rr.Index) + "].Phone[" + strconv.Itoa(rr.Phone) + "]." + rr.Field
+	case "record":
+		if rr.Index >= len(records) {
+			break
+		}
+		kind := records[rr.Index].Kind
+		v := views[kind]
+		if v.Field == "" {
+			return strings.TrimSuffix(prefix, ".")
+		}
+		k := 0
+		for _, r := range records[:rr.Index] {
+			if r.Kind == kind {
+				k++
+			}
+		}
+		field := rr.Field
+		if field == fieldID && v.IDField != "" {
+			field = v.IDField
+		}
+		return prefix + v.Field + "[" + strconv.Itoa(k) + "]." + field
+	}
+	return strings.TrimSuffix(prefix, ".")
 }

@@ -294,3 +294,96 @@ func TestImportRecordsWithoutID(t *testing.T) {
 		})
 	}
 }
+
+// TestImportReplace: a held customer replaced becomes what its line says,
+// audited as the import's changes; a line with an ID another customer
+// holds is refused naming the field and changes nothing; a new customer
+// is imported; a dry run writes nothing.
+func TestImportReplace(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			if _, err := transfer.Import(ctx, s, strings.NewReader(line("069096409", 100)+"\n"+line("132243158", 104)+"\n"), transfer.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			a := contactd.CustomerID{Type: contactd.IRD, Value: "069096409"}
+			b := contactd.CustomerID{Type: contactd.IRD, Value: "132243158"}
+			heldB, err := transfer.Read(ctx, s, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A: contact 100 renamed, a BIC code added, the account's contact
+			// dropped, the profile changed
+			replaced := strings.Replace(line("069096409", 100), `"Name":"A"`, `"Name":"Renamed"`, 1)
+			replaced = strings.Replace(replaced, `"Commence":"2000-01-01","Name":[],`, `"Commence":"2001-01-01","Name":[],"BIC":[{"BICCode":"A041930"}],`, 1)
+			replaced = replaced[:strings.LastIndex(replaced, `"Contact":[`)] + `"Contact":[]}]}`
+			// B: with contact 100, which A holds
+			clash := strings.Replace(line("132243158", 104), `"ContactID":104,`, `"ContactID":100,`, 1)
+			input := replaced + "\n" + clash + "\n" + line("139369673", 108) + "\n"
+
+			dry := export(t, s)
+			res, err := transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{DryRun: true, Existing: transfer.ExistingReplace})
+			if err != nil || res.Imported != 3 || res.Replaced != 0 {
+				t.Fatalf("dry run: %+v %v", res, err)
+			}
+			if !bytes.Equal(dry, export(t, s)) {
+				t.Fatal("a dry run with --existing replace changed the store")
+			}
+
+			seq := lastAudit(t, s)
+			var refused []string
+			res, err = transfer.Import(ctx, s, strings.NewReader(input), transfer.ImportOptions{Existing: transfer.ExistingReplace,
+				Refused: func(line int, err error) { refused = append(refused, fmt.Sprint(line, ": ", err)) }})
+			if err != nil || res.Replaced != 1 || res.Imported != 1 || res.Refused != 1 || res.Lines != 3 {
+				t.Fatalf("replace: %+v %v %q", res, err, refused)
+			}
+			if len(refused) != 1 || !strings.HasPrefix(refused[0], "2: Contact[0].ContactID: EV1100") || !strings.Contains(refused[0], "another owner") {
+				t.Errorf("refused %q, want line 2's Contact[0].ContactID", refused)
+			}
+			r, err := transfer.Read(ctx, s, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Contacts) != 1 || r.Contacts[0].ID != 100 || r.Contacts[0].Name != "Renamed" {
+				t.Errorf("A's contacts %+v", r.Contacts)
+			}
+			if len(r.Accounts) != 1 || len(r.Accounts[0].Contacts) != 0 {
+				t.Errorf("A's accounts %+v, want its one account without contacts", r.Accounts)
+			}
+			if len(r.Customer.Records) != 1 || r.Customer.Records[0].Key != "A041930" || !strings.Contains(string(r.Customer.Profile), "2001-01-01") {
+				t.Errorf("A: records %+v, profile %s", r.Customer.Records, r.Customer.Profile)
+			}
+			if got, err := transfer.Read(ctx, s, b); err != nil || fmt.Sprint(got) != fmt.Sprint(heldB) {
+				t.Errorf("the refused line's customer changed: %+v %v", got, err)
+			}
+			audit, err := s.Audit(ctx, contactd.AuditQuery{AfterSeq: seq})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ops []string
+			for _, rec := range audit {
+				if rec.Caller != transfer.ImportCaller || rec.RequestID != "import line 1" {
+					t.Errorf("audit %+v: want the import's caller and line 1", rec)
+				}
+				ops = append(ops, rec.Operation)
+			}
+			if want := "profile.replace contact.cease contact.rename bic.create"; strings.Join(ops, " ") != want {
+				t.Errorf("audit operations %q, want %q", ops, want)
+			}
+			st.verify(t, s)
+		})
+	}
+}
+
+func lastAudit(t *testing.T, s store) int64 {
+	t.Helper()
+	all, err := s.Audit(context.Background(), contactd.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 {
+		return 0
+	}
+	return all[len(all)-1].Seq
+}

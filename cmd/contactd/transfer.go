@@ -23,6 +23,13 @@ line is checked with the API's rules; a line refused is reported with its
 line number, field and error code, and nothing of it is written; the
 other lines are. The exit status is non-zero when any line was refused.
 
+A customer the database already holds is refused (--existing refuse),
+merged into (merge: what it lacks is added) or replaced (replace: its
+profile and the accounts, contacts, phones and records the line names
+become the line's, in one transaction, audited; what the line does not
+carry of them is ceased; accounts the line does not name are left as they
+are, never deleted: to close one, give it with its Status and Cease).
+
 Flags:
 `
 
@@ -40,7 +47,7 @@ func importCommand(ctx context.Context, args []string, getenv func(string) strin
 	fs.BoolVar(&dryRun, "dry-run", false, "check every line and write nothing")
 	fs.BoolVar(&sandboxRule, "sandbox", false, "accept the sandbox personas' IRD numbers and records as serve --sandbox holds them, some of which the rules refuse (not for real data)")
 	fs.StringVar(&existing, "existing", string(transfer.ExistingRefuse),
-		"a customer the database already holds: `refuse` the line, or merge (add the accounts, contacts and phones it lacks)")
+		"a customer the database already holds: `refuse` the line, merge (add what it lacks), or replace (make it what the line says)")
 	fs.IntVar(&batch, "batch", transfer.DefaultBatch, "`lines` written in one transaction")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, importUsage)
@@ -50,6 +57,7 @@ Examples:
   contactd import --db contactd.db customers.jsonl
   contactd export --db old.db | contactd import --db new.db -
   contactd import --db contactd.db --existing merge --dry-run changes.jsonl
+  contactd import --db contactd.db --existing replace changes.jsonl
 `)
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -61,8 +69,10 @@ Examples:
 	if db == "" {
 		return errors.New("--db: name the database to import into")
 	}
-	if e := transfer.Existing(existing); e != transfer.ExistingRefuse && e != transfer.ExistingMerge {
-		return fmt.Errorf("--existing %q: want refuse or merge", existing)
+	switch transfer.Existing(existing) {
+	case transfer.ExistingRefuse, transfer.ExistingMerge, transfer.ExistingReplace:
+	default:
+		return fmt.Errorf("--existing %q: want refuse, merge or replace", existing)
 	}
 	var in io.Reader = os.Stdin
 	if name := fs.Arg(0); name != "-" {
@@ -100,7 +110,7 @@ Examples:
 		},
 		Progress: func(r transfer.ImportResult) {
 			progress.show("%d lines, %d customers written, %d refused, %.0f lines/s",
-				r.Lines, r.Imported+r.Merged, r.Refused, float64(r.Lines)/time.Since(start).Seconds())
+				r.Lines, r.Imported+r.Merged+r.Replaced, r.Refused, float64(r.Lines)/time.Since(start).Seconds())
 		},
 	})
 	progress.clear()
@@ -109,9 +119,9 @@ Examples:
 	if dryRun {
 		verb = "checked (dry run, nothing written)"
 	}
-	fmt.Fprintf(stdout, "%s %d customers, merged %d, refused %d of %d lines in %s (%.0f customers/s)\n",
-		verb, res.Imported, res.Merged, res.Refused, res.Lines, took.Round(time.Millisecond),
-		float64(res.Imported+res.Merged)/took.Seconds())
+	fmt.Fprintf(stdout, "%s %d customers, merged %d, replaced %d, refused %d of %d lines in %s (%.0f customers/s)\n",
+		verb, res.Imported, res.Merged, res.Replaced, res.Refused, res.Lines, took.Round(time.Millisecond),
+		float64(res.Imported+res.Merged+res.Replaced)/took.Seconds())
 	if err != nil {
 		return err
 	}

@@ -85,13 +85,13 @@ func TestImportExportCommands(t *testing.T) {
 	}
 	out, err = runCmd(t, nil, "import", "--db", third, mixed)
 	if err == nil || !strings.Contains(out, "line 2: ContactType: EV1100") || !strings.Contains(out, "line 4: Accounts[0].Address[0]: ADR102") ||
-		!strings.Contains(out, "imported 2 customers, merged 0, refused 2 of 4 lines") {
+		!strings.Contains(out, "imported 2 customers, merged 0, replaced 0, refused 2 of 4 lines") {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 	if out, err := runCmd(t, nil, "export", "--db", third, "--customer", "IRD:069096409"); err == nil || !strings.Contains(out, "not held") {
 		t.Fatalf("the refused line's customer: %v\n%s", err, out)
 	}
-	if out, err := runCmd(t, nil, "import", "--db", third, "--existing", "replace", mixed); err == nil || !strings.Contains(out, "refuse or merge") {
-		t.Fatalf("--existing replace: %v\n%s", err, out)
+	if out, err := runCmd(t, nil, "import", "--db", third, "--existing", "overwrite", mixed); err == nil || !strings.Contains(out, "refuse, merge or replace") {
+		t.Fatalf("--existing overwrite: %v\n%s", err, out)
 	}
 }
