@@ -2,6 +2,15 @@
 
 package sqlite
 
+/*
+// sqlite3_config is SQLite's own, compiled in by github.com/mattn/go-sqlite3,
+// which has no call for it; cgo cannot call a variadic C function, hence
+// the wrapper.
+int sqlite3_config(int, ...);
+static int contactd_memstatus_off(void) { return sqlite3_config(9, 0); } // SQLITE_CONFIG_MEMSTATUS
+*/
+import "C"
+
 import (
 	"database/sql"
 	"errors"
@@ -21,6 +30,12 @@ const driverName = "contactd-sqlite3"
 const Driver = "mattn/go-sqlite3 (SQLite in C, cgo)"
 
 func init() {
+	// Unless told otherwise before its first use, SQLite counts every
+	// allocation for sqlite3_status under one global mutex. contactd never
+	// reads those counts, and taking the mutex cost 8% of the writer's CPU
+	// in an import (docs/performance.md, R10). It can only fail when
+	// SQLite is already in use; the counts then simply stay on.
+	C.contactd_memstatus_off()
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: connectHook})
 }
 
