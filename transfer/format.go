@@ -112,9 +112,9 @@ func Parse(line []byte, opts ParseOptions) (contactd.CustomerRecord, error) {
 	profile, err := splitObject(line, func(key string, value []byte) (bool, error) {
 		switch key {
 		case fieldID:
-			return true, json.Unmarshal(value, &id)
+			return true, unquote(value, &id)
 		case fieldIDType:
-			return true, json.Unmarshal(value, &idType)
+			return true, unquote(value, &idType)
 		case fieldContact:
 			v, err := p.ParseBytes(value)
 			if err != nil {
@@ -270,7 +270,7 @@ func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at s
 			return nil
 		case key == "Updated" && v.Updated:
 			var s string
-			if err := json.Unmarshal(value, &s); err != nil {
+			if err := unquote(value, &s); err != nil {
 				return refuse(at+"."+key, contactd.EV1100, "")
 			}
 			t, err := contactd.ParseUpdated(s)
@@ -280,7 +280,7 @@ func recordOf(kind contactd.Kind, v contacthttp.RecordView, element []byte, at s
 			r.Updated = t
 			return nil
 		case key == v.KeyField:
-			if err := json.Unmarshal(value, &r.Key); err != nil {
+			if err := unquote(value, &r.Key); err != nil {
 				return refuse(at+"."+key, contactd.EV1100, "")
 			}
 		}
@@ -309,11 +309,11 @@ func parseAccount(path string, raw []byte, customer contactd.CustomerID, ids map
 	profile, err := splitObject(raw, func(key string, value []byte) (bool, error) {
 		switch key {
 		case fieldID:
-			return true, json.Unmarshal(value, &acc.ID)
+			return true, unquote(value, &acc.ID)
 		case fieldIDType:
-			return true, json.Unmarshal(value, &acc.IDType)
+			return true, unquote(value, &acc.IDType)
 		case fieldAccountType:
-			return true, json.Unmarshal(value, &acc.Type)
+			return true, unquote(value, &acc.Type)
 		case fieldContact:
 			v, err := p.ParseBytes(value)
 			if err != nil {
@@ -535,6 +535,17 @@ func appendCompact(dst, v []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// unquote sets *dst to the JSON string v: as it is written when it holds
+// no escape (nearly always, and a fifth of the cost of encoding/json),
+// else as encoding/json reads it.
+func unquote(v []byte, dst *string) error {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && bytes.IndexByte(v, '\\') < 0 {
+		*dst = string(v[1 : len(v)-1])
+		return nil
+	}
+	return json.Unmarshal(v, dst)
 }
 
 // eachMember calls fn with each member of the object at the start of b:

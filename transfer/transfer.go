@@ -172,7 +172,7 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Reading and checking lines runs beside the writes to the store.
-	batches := make(chan []item, 2)
+	batches := make(chan []item, 1)
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -213,7 +213,7 @@ func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, o
 	}
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan job)
-	order := make(chan chan []item, workers) // the batches being parsed, in order
+	order := make(chan chan []item, 1) // the batches being parsed, in order
 	forwarded := make(chan struct{})
 	for range workers {
 		go func() {
