@@ -352,6 +352,7 @@ func (im *importer) postpone(records []contactd.SeedRecord) error {
 		}
 	}
 	enc := json.NewEncoder(im.laterW)
+	enc.SetEscapeHTML(false) // fields as they are
 	for _, sr := range records {
 		if err := enc.Encode(laterRecord{contactd.CustomerRef(sr.Owner.Customer), sr.Owner.AccountID, sr.Record.Kind,
 			sr.Record.Key, sr.Record.Fields}); err != nil {

@@ -387,3 +387,24 @@ func lastAudit(t *testing.T, s store) int64 {
 	}
 	return all[len(all)-1].Seq
 }
+
+// TestImportKeepsPostponedFieldsAsWritten: a bank account (written after
+// every line, from a temporary file) keeps &, < and > as the line gives
+// them, so that its export is the line's bytes.
+func TestImportKeepsPostponedFieldsAsWritten(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			in := strings.Replace(line("069096409", 100), `"Status":"ACT",`,
+				`"Status":"ACT","BankAccount":"03-1528-00065296-0050","NameOnBankAccount":"Smith & Sons <Ltd>",`, 1)
+			if res, err := transfer.Import(ctx, s, strings.NewReader(in+"\n"), transfer.ImportOptions{}); err != nil || res.Imported != 1 {
+				t.Fatalf("%+v %v", res, err)
+			}
+			out := string(export(t, s))
+			if !strings.Contains(out, `"NameOnBankAccount":"Smith & Sons <Ltd>"`) {
+				t.Fatalf("export %s: want the bank account's name as written", out)
+			}
+		})
+	}
+}
