@@ -20,10 +20,11 @@ type accountKeys struct{ key, customerKey int64 }
 // likewise). Customers and accounts the dataset refers to may also be in
 // the store already.
 //
-// A Key of 0 lets the database choose one, in dataset order. A seed
-// contact, phone or record with ID 0 gets the next ID of the sequence. A
-// contact or record whose Updated is zero is stamped with the time of the
-// load. A ceased seed contact is stored ceased with all its phones, and a
+// A Key of 0 gets one above every key held or in the dataset, in dataset
+// order. A seed contact, phone or record with ID 0 gets the next ID of the
+// sequence. A contact or record whose Updated is zero is stamped with the
+// time of the load. Each table's rows are written with multi-row INSERTs
+// (bulkInsert), contacts before their phones. A ceased seed contact is stored ceased with all its phones, and a
 // ceased seed record ceased, at its Updated time.
 //
 // Before inserting anything Load moves the ID sequence above every ID in

@@ -155,8 +155,9 @@ type item struct {
 // no ID for (the reads show none for BIC codes and bank accounts) are
 // written last, with IDs above every ID of the input, and so are the
 // replaces of held customers (ExistingReplace), each in a transaction of
-// its own. Memory does not grow with the input. The error is for what stops the import (reading r, the store
-// failing); refused lines are counted in the result.
+// its own. Memory does not grow with the input. The error is for what
+// stops the import (reading r, the store failing); refused lines are
+// counted in the result.
 func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
@@ -203,8 +204,8 @@ func Import(ctx context.Context, s contactd.Store, r io.Reader, opts ImportOptio
 
 // readBatches reads the lines of r and sends them, batch at a time and in
 // the order read, each batch parsed by one of GOMAXPROCS goroutines: the
-// checks cost as much as the writes, and on a machine of two cores one
-// goroutine for them left the writer waiting (docs/performance.md, R10).
+// checks then keep ahead of the writer with CPU to spare, and a dry run
+// checks on every core (docs/performance.md, R10).
 func readBatches(ctx context.Context, r io.Reader, batch int, po ParseOptions, out chan<- []item) error {
 	type job struct {
 		first int // the line number of lines[0]
