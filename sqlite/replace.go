@@ -11,9 +11,10 @@ import (
 	"github.com/contactd/contactd"
 )
 
-// The statements of a replace, an operator's command: prepared for its
-// transaction only, as Load's (the writes it shares with the API run the
-// cached ones).
+// The statements of a replace, prepared on the write connection when the
+// store opens (replaceQueries), as the API's are: an import replaces
+// customers one transaction each, and preparing them for each took most of
+// its time.
 const (
 	replaceCustomerSQL = `SELECT key, profile FROM customer WHERE id_type = ? AND id_value = ?`
 
@@ -45,6 +46,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`
 	caller, request_id, before, after)
 VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`
 )
+
+var replaceQueries = []string{replaceCustomerSQL, replaceAccountsSQL, replaceAccountHolderSQL, replaceRecordsSQL, replaceIDSQL,
+	replaceProfileSQL, replaceAccountProfileSQL, replaceAddAccountSQL, replaceAuditSQL, contactsSQL}
 
 // ReplaceCustomer makes what the store holds of the customer what line
 // says (contactd.PlanReplace), in one transaction with its audit records:
@@ -90,7 +94,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 		IDs: map[int64]contactd.HeldID{}}
 	keys := map[string]int64{}
 	var profile []byte
-	err := tx.tx.QueryRowContext(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&held.Customer.Key, &profile)
+	err := tx.QueryRowContext(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&held.Customer.Key, &profile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return held, nil, notFound()
 	}
@@ -98,7 +102,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 		return held, nil, err
 	}
 	held.Customer.Profile = profile
-	rows, err := tx.tx.QueryContext(ctx, replaceAccountsSQL, held.Customer.Key)
+	rows, err := tx.QueryContext(ctx, replaceAccountsSQL, held.Customer.Key)
 	if err != nil {
 		return held, nil, err
 	}
@@ -124,7 +128,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 			continue
 		}
 		var t, v string
-		err := tx.tx.QueryRowContext(ctx, replaceAccountHolderSQL, a.Account.ID).Scan(&t, &v)
+		err := tx.QueryRowContext(ctx, replaceAccountHolderSQL, a.Account.ID).Scan(&t, &v)
 		if err == nil {
 			held.Others[a.Account.ID] = contactd.CustomerID{Type: contactd.CustomerIDType(t), Value: v}
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -133,7 +137,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 	}
 	for account, key := range owners {
 		var doc []byte
-		if err := tx.tx.QueryRowContext(ctx, contactsSQL, held.Customer.Key, key).Scan(&doc); err != nil {
+		if err := tx.QueryRowContext(ctx, contactsSQL, held.Customer.Key, key).Scan(&doc); err != nil {
 			return held, nil, err
 		}
 		if held.Contacts[account], err = decodeContacts(doc); err != nil {
@@ -146,7 +150,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 	for _, n := range contactd.ReplaceIDs(line) {
 		var h contactd.HeldID
 		var kind string
-		err := tx.tx.QueryRowContext(ctx, replaceIDSQL, n).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
+		err := tx.QueryRowContext(ctx, replaceIDSQL, n).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -160,7 +164,7 @@ func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (co
 }
 
 func replaceRecords(ctx context.Context, tx *wtx, customerKey, accountKey int64) ([]contactd.Record, error) {
-	rows, err := tx.tx.QueryContext(ctx, replaceRecordsSQL, customerKey, accountKey)
+	rows, err := tx.QueryContext(ctx, replaceRecordsSQL, customerKey, accountKey)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +199,7 @@ func (r *replacer) profileAudit(ctx context.Context, st contactd.ReplaceStep) er
 	if err != nil {
 		return err
 	}
-	_, err = r.tx.tx.ExecContext(ctx, replaceAuditSQL, r.ch.Time.UnixMicro(), st.Op, string(r.customer.ID.Type), r.customer.ID.Value,
+	_, err = r.tx.ExecContext(ctx, replaceAuditSQL, r.ch.Time.UnixMicro(), st.Op, string(r.customer.ID.Type), r.customer.ID.Value,
 		st.AccountID, caller, r.ch.RequestID, b, a)
 	return err
 }
@@ -212,13 +216,13 @@ func (r *replacer) apply(ctx context.Context, st contactd.ReplaceStep) error {
 	tx, now := r.tx, r.ch.Time.Unix()
 	switch st.Kind {
 	case contactd.StepCustomerProfile:
-		if _, err := tx.tx.ExecContext(ctx, replaceProfileSQL, profileText(st.Profile), r.customer.Key); err != nil {
+		if _, err := tx.ExecContext(ctx, replaceProfileSQL, profileText(st.Profile), r.customer.Key); err != nil {
 			return err
 		}
 		return r.profileAudit(ctx, st)
 	case contactd.StepAddAccount:
 		a := st.Account
-		res, err := tx.tx.ExecContext(ctx, replaceAddAccountSQL, a.ID, cmp.Or(a.IDType, "ACC"), a.Type, r.customer.Key,
+		res, err := tx.ExecContext(ctx, replaceAddAccountSQL, a.ID, cmp.Or(a.IDType, "ACC"), a.Type, r.customer.Key,
 			string(r.customer.ID.Type), r.customer.ID.Value, profileText(a.Profile))
 		if err != nil {
 			return fmt.Errorf("account %s: %w", a.ID, err)
@@ -228,7 +232,7 @@ func (r *replacer) apply(ctx context.Context, st contactd.ReplaceStep) error {
 		}
 		return r.profileAudit(ctx, st)
 	case contactd.StepAccountProfile:
-		if _, err := tx.tx.ExecContext(ctx, replaceAccountProfileSQL, profileText(st.Profile), r.accounts[st.AccountID]); err != nil {
+		if _, err := tx.ExecContext(ctx, replaceAccountProfileSQL, profileText(st.Profile), r.accounts[st.AccountID]); err != nil {
 			return err
 		}
 		return r.profileAudit(ctx, st)

@@ -158,7 +158,7 @@ func open(ctx context.Context, path, driver string) (*Store, error) {
 		jobs: make(chan *job), quit: make(chan struct{}), done: make(chan struct{}), dir: filepath.Dir(path)}
 	s.minFree.Store(DefaultMinFree)
 	go s.writer()
-	for _, q := range slices.Concat(writeQueries, auditQueries, recordQueries, batchQueries) {
+	for _, q := range slices.Concat(writeQueries, auditQueries, recordQueries, replaceQueries, batchQueries) {
 		if _, err := s.ws.get(ctx, q); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("sqlite: open %s: prepare %q: %w", path, q, err)

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/contactd/contactd"
@@ -311,6 +313,7 @@ type importer struct {
 	replaces  *os.File
 	replacesW *bufio.Writer
 	maxID     int64
+	mu        sync.Mutex // the result and Refused, while replaces run at once
 }
 
 // tempFile is a temporary file, gone with the process, and its writer.
@@ -448,10 +451,15 @@ func (im *importer) write(ctx context.Context, batch []item) error {
 		im.res.Imported += len(good)
 		return nil
 	}
-	return im.writeSplit(ctx, good)
+	return im.writeSplit(ctx, good, false)
 }
 
-func (im *importer) writeSplit(ctx context.Context, items []item) error {
+// writeSplit writes items in one transaction; when the store refuses
+// them, the lines of customers it holds go one by one (refused, merged or
+// replaced: writeOne) unless heldOut says they are, and the others are written
+// again in halves. A batch of many held customers, as a merge or replace
+// brings, would otherwise be halved down to each of them.
+func (im *importer) writeSplit(ctx context.Context, items []item, heldOut bool) error {
 	switch len(items) {
 	case 0:
 		return nil
@@ -471,11 +479,30 @@ func (im *importer) writeSplit(ctx context.Context, items []item) error {
 	if ctx.Err() != nil {
 		return err
 	}
+	if !heldOut {
+		var fresh []item
+		for _, it := range items {
+			_, err := im.store.Customer(ctx, it.rec.Customer.ID)
+			switch {
+			case err == nil:
+				if err := im.writeOne(ctx, it); err != nil {
+					return err
+				}
+			case contactd.ErrorCode(err) == contactd.CST404:
+				fresh = append(fresh, it)
+			default:
+				return err
+			}
+		}
+		if len(fresh) < len(items) {
+			return im.writeSplit(ctx, fresh, true)
+		}
+	}
 	half := len(items) / 2
-	if err := im.writeSplit(ctx, items[:half]); err != nil {
+	if err := im.writeSplit(ctx, items[:half], true); err != nil {
 		return err
 	}
-	return im.writeSplit(ctx, items[half:])
+	return im.writeSplit(ctx, items[half:], true)
 }
 
 // writeOne writes one line in a transaction of its own, after finding out
@@ -695,7 +722,14 @@ func (im *importer) deferReplace(it item) error {
 	return enc.Encode(replaceLine{it.line, it.rec})
 }
 
-// finishReplaces replaces the held customers, line by line.
+// replaceWorkers is how many replaces run at once. A replace is a few
+// reads and writes and a commit: run one at a time, each waited for its
+// own commit; at once, the store commits them together (SQLite's group
+// commit) or side by side (PostgreSQL).
+const replaceWorkers = 8
+
+// finishReplaces replaces the held customers: those of each customer in
+// the order of their lines, different customers at once.
 func (im *importer) finishReplaces(ctx context.Context) error {
 	if im.replaces == nil {
 		return nil
@@ -706,16 +740,47 @@ func (im *importer) finishReplaces(ctx context.Context) error {
 	if _, err := im.replaces.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		firstErr error
+		once     sync.Once
+	)
+	queues := make([]chan item, replaceWorkers)
+	for w := range queues {
+		queues[w] = make(chan item, 16)
+		wg.Go(func() {
+			for it := range queues[w] {
+				if ctx.Err() != nil {
+					continue // drain
+				}
+				if err := im.replace(ctx, it); err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+				}
+			}
+		})
+	}
 	sc := bufio.NewScanner(im.replaces)
 	sc.Buffer(make([]byte, 0, 64<<10), 2*maxLine)
-	for sc.Scan() {
+	var err error
+	for err == nil && ctx.Err() == nil && sc.Scan() {
 		var rl replaceLine
-		if err := json.Unmarshal(sc.Bytes(), &rl); err != nil {
-			return err
+		if err = json.Unmarshal(sc.Bytes(), &rl); err == nil {
+			h := fnv.New32a()
+			h.Write([]byte(contactd.CustomerRef(rl.Rec.Customer.ID)))
+			queues[h.Sum32()%replaceWorkers] <- item{line: rl.Line, rec: rl.Rec}
 		}
-		if err := im.replace(ctx, item{line: rl.Line, rec: rl.Rec}); err != nil {
-			return err
-		}
+	}
+	for _, q := range queues {
+		close(q)
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err != nil {
+		return err
 	}
 	return sc.Err()
 }
@@ -725,6 +790,8 @@ func (im *importer) finishReplaces(ctx context.Context) error {
 func (im *importer) replace(ctx context.Context, it item) error {
 	ch := contactd.Change{Time: time.Now(), Caller: ImportCaller, RequestID: "import line " + strconv.Itoa(it.line)}
 	err := im.store.ReplaceCustomer(ctx, it.rec, im.maxID, ch)
+	im.mu.Lock() // replaces run at once (finishReplaces)
+	defer im.mu.Unlock()
 	if err == nil {
 		im.res.Replaced++
 		return nil
