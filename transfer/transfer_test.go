@@ -408,3 +408,40 @@ func TestImportKeepsPostponedFieldsAsWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestImportReplacesInLineOrder: replaces run at once, but the lines of
+// one customer are applied in their order, so the last one wins, whatever
+// the other customers' lines around them.
+func TestImportReplacesInLineOrder(t *testing.T) {
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := st.open(t)
+			irds := []string{"069096409", "132243158", "139369673", "148882495", "108882409", "068882311"}
+			var in strings.Builder
+			for i, ird := range irds {
+				fmt.Fprintln(&in, line(ird, int64(100+10*i)))
+			}
+			if res, err := transfer.Import(ctx, s, strings.NewReader(in.String()), transfer.ImportOptions{}); err != nil || res.Imported != len(irds) {
+				t.Fatalf("%+v %v", res, err)
+			}
+			in.Reset()
+			for round := 1; round <= 5; round++ {
+				for i, ird := range irds {
+					fmt.Fprintln(&in, strings.Replace(line(ird, int64(100+10*i)), `"Name":"A"`, fmt.Sprintf(`"Name":"Round %d"`, round), 1))
+				}
+			}
+			res, err := transfer.Import(ctx, s, strings.NewReader(in.String()), transfer.ImportOptions{Existing: transfer.ExistingReplace})
+			if err != nil || res.Replaced != 5*len(irds) || res.Refused != 0 {
+				t.Fatalf("%+v %v", res, err)
+			}
+			for _, ird := range irds {
+				r, err := transfer.Read(ctx, s, contactd.CustomerID{Type: contactd.IRD, Value: ird})
+				if err != nil || len(r.Contacts) != 1 || r.Contacts[0].Name != "Round 5" {
+					t.Fatalf("%s: %+v %v: want the last line's name", ird, r.Contacts, err)
+				}
+			}
+			st.verify(t, s)
+		})
+	}
+}
