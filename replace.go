@@ -1,6 +1,7 @@
 package contactd
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -495,4 +496,76 @@ func shownAsHeld(line, held []byte) bool {
 		}
 	}
 	return true
+}
+
+// ReplaceReader reads, inside a replace's transaction, what ReadReplaceHeld
+// needs: one method per query, each store with its own SQL.
+type ReplaceReader interface {
+	// HeldCustomer is the customer's key and profile: CST404 when it is
+	// not held.
+	HeldCustomer(ctx context.Context, id CustomerID) (Customer, error)
+	// HeldAccounts are the customer's accounts (Key, ID, IDType, Type,
+	// Profile).
+	HeldAccounts(ctx context.Context, c Customer) ([]Account, error)
+	// AccountHolder is the customer holding the account, if any does.
+	AccountHolder(ctx context.Context, accountID string) (CustomerID, bool, error)
+	// LiveContacts and LiveRecords are an owner's (account key 0 for
+	// the customer's own).
+	LiveContacts(ctx context.Context, customerKey, accountKey int64) ([]Contact, error)
+	LiveRecords(ctx context.Context, customerKey, accountKey int64) ([]Record, error)
+	// IDHolder says what holds a contact, phone or record ID, if anything
+	// does.
+	IDHolder(ctx context.Context, id int64) (HeldID, bool, error)
+}
+
+// ReadReplaceHeld reads what a store holds that a replace by line depends
+// on, and the keys of the customer's accounts by ID.
+func ReadReplaceHeld(ctx context.Context, r ReplaceReader, line CustomerRecord) (ReplaceHeld, map[string]int64, error) {
+	held := ReplaceHeld{Accounts: map[string]Account{}, Others: map[string]CustomerID{}, Contacts: map[string][]Contact{},
+		Records: map[string][]Record{}, IDs: map[int64]HeldID{}}
+	var err error
+	if held.Customer, err = r.HeldCustomer(ctx, line.Customer.ID); err != nil {
+		return held, nil, err
+	}
+	accounts, err := r.HeldAccounts(ctx, held.Customer)
+	if err != nil {
+		return held, nil, err
+	}
+	keys := map[string]int64{}
+	for _, a := range accounts {
+		held.Accounts[a.ID] = a
+		keys[a.ID] = a.Key
+	}
+	owners := map[string]int64{"": 0}
+	for _, a := range line.Accounts {
+		if h, ok := held.Accounts[a.Account.ID]; ok {
+			owners[a.Account.ID] = h.Key
+			continue
+		}
+		other, ok, err := r.AccountHolder(ctx, a.Account.ID)
+		if err != nil {
+			return held, nil, err
+		}
+		if ok {
+			held.Others[a.Account.ID] = other
+		}
+	}
+	for account, key := range owners {
+		if held.Contacts[account], err = r.LiveContacts(ctx, held.Customer.Key, key); err != nil {
+			return held, nil, err
+		}
+		if held.Records[account], err = r.LiveRecords(ctx, held.Customer.Key, key); err != nil {
+			return held, nil, err
+		}
+	}
+	for _, n := range ReplaceIDs(line) {
+		h, ok, err := r.IDHolder(ctx, n)
+		if err != nil {
+			return held, nil, err
+		}
+		if ok {
+			held.IDs[n] = h
+		}
+	}
+	return held, keys, nil
 }

@@ -83,7 +83,7 @@ func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecor
 		}
 	}
 	return s.write(ctx, "replace customer", inTx(func(ctx context.Context, tx pgx.Tx) error {
-		held, accountKeys, err := replaceHeld(ctx, tx, line)
+		held, accountKeys, err := contactd.ReadReplaceHeld(ctx, replaceReader{tx}, line)
 		if err != nil {
 			return err
 		}
@@ -126,105 +126,88 @@ func replaceOwnerKeys(line contactd.CustomerRecord, accounts map[string]int64) [
 	return keys
 }
 
-// replaceHeld reads what the store holds that a replace by line depends
-// on, and the keys of the customer's accounts by ID.
-func replaceHeld(ctx context.Context, tx pgx.Tx, line contactd.CustomerRecord) (contactd.ReplaceHeld, map[string]int64, error) {
-	id := line.Customer.ID
-	held := contactd.ReplaceHeld{Customer: contactd.Customer{ID: id}, Accounts: map[string]contactd.Account{},
-		Others: map[string]contactd.CustomerID{}, Contacts: map[string][]contactd.Contact{}, Records: map[string][]contactd.Record{},
-		IDs: map[int64]contactd.HeldID{}}
-	keys := map[string]int64{}
+// replaceReader is the store's contactd.ReplaceReader in a replace's
+// transaction.
+type replaceReader struct{ tx pgx.Tx }
+
+func (r replaceReader) HeldCustomer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
+	c := contactd.Customer{ID: id}
 	var profile []byte
-	err := tx.QueryRow(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&held.Customer.Key, &profile)
+	err := r.tx.QueryRow(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&c.Key, &profile)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return held, nil, notFound()
+		return c, notFound()
 	}
-	if err != nil {
-		return held, nil, err
-	}
-	held.Customer.Profile = profile
-	rows, err := tx.Query(ctx, replaceAccountsSQL, held.Customer.Key)
-	if err != nil {
-		return held, nil, err
-	}
-	for rows.Next() {
-		a := contactd.Account{Customer: id, CustomerKey: held.Customer.Key}
-		var profile []byte
-		if err := rows.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &profile); err != nil {
-			rows.Close()
-			return held, nil, err
-		}
-		a.Profile = profile
-		held.Accounts[a.ID] = a
-		keys[a.ID] = a.Key
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return held, nil, err
-	}
-	owners := map[string]int64{"": 0}
-	for _, a := range line.Accounts {
-		if h, ok := held.Accounts[a.Account.ID]; ok {
-			owners[a.Account.ID] = h.Key
-			continue
-		}
-		var t, v string
-		err := tx.QueryRow(ctx, replaceAccountHolderSQL, a.Account.ID).Scan(&t, &v)
-		if err == nil {
-			held.Others[a.Account.ID] = contactd.CustomerID{Type: contactd.CustomerIDType(t), Value: v}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return held, nil, err
-		}
-	}
-	for account, key := range owners {
-		rows, err := tx.Query(ctx, replaceContactsSQL, held.Customer.Key, key)
-		if err != nil {
-			return held, nil, err
-		}
-		_, contacts, err := scanContacts(rows, 0, rows.Scan)
-		rows.Close()
-		if err != nil {
-			return held, nil, err
-		}
-		held.Contacts[account] = contacts
-		if held.Records[account], err = replaceRecords(ctx, tx, held.Customer.Key, key); err != nil {
-			return held, nil, err
-		}
-	}
-	for _, n := range contactd.ReplaceIDs(line) {
-		var h contactd.HeldID
-		var kind string
-		err := tx.QueryRow(ctx, replaceIDSQL, n).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return held, nil, err
-		}
-		h.Kind = contactd.Kind(kind)
-		held.IDs[n] = h
-	}
-	return held, keys, nil
+	c.Profile = profile
+	return c, err
 }
 
-func replaceRecords(ctx context.Context, tx pgx.Tx, customerKey, accountKey int64) ([]contactd.Record, error) {
-	rows, err := tx.Query(ctx, replaceRecordsSQL, customerKey, accountKey)
+func (r replaceReader) HeldAccounts(ctx context.Context, c contactd.Customer) ([]contactd.Account, error) {
+	rows, err := r.tx.Query(ctx, replaceAccountsSQL, c.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var accounts []contactd.Account
+	for rows.Next() {
+		a := contactd.Account{Customer: c.ID, CustomerKey: c.Key}
+		var profile []byte
+		if err := rows.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &profile); err != nil {
+			return nil, err
+		}
+		a.Profile = profile
+		accounts = append(accounts, a)
+	}
+	return accounts, rows.Err()
+}
+
+func (r replaceReader) AccountHolder(ctx context.Context, accountID string) (contactd.CustomerID, bool, error) {
+	var t, v string
+	err := r.tx.QueryRow(ctx, replaceAccountHolderSQL, accountID).Scan(&t, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return contactd.CustomerID{}, false, nil
+	}
+	return contactd.CustomerID{Type: contactd.CustomerIDType(t), Value: v}, err == nil, err
+}
+
+func (r replaceReader) LiveContacts(ctx context.Context, customerKey, accountKey int64) ([]contactd.Contact, error) {
+	rows, err := r.tx.Query(ctx, replaceContactsSQL, customerKey, accountKey)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	_, contacts, err := scanContacts(rows, 0, rows.Scan)
+	return contacts, err
+}
+
+func (r replaceReader) LiveRecords(ctx context.Context, customerKey, accountKey int64) ([]contactd.Record, error) {
+	rows, err := r.tx.Query(ctx, replaceRecordsSQL, customerKey, accountKey)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var records []contactd.Record
 	for rows.Next() {
-		var r contactd.Record
+		var rec contactd.Record
 		var kind string
 		var fields []byte
-		if err := rows.Scan(&r.ID, &kind, &r.Key, &fields, &r.Updated); err != nil {
+		if err := rows.Scan(&rec.ID, &kind, &rec.Key, &fields, &rec.Updated); err != nil {
 			return nil, err
 		}
-		r.Kind, r.Fields = contactd.Kind(kind), fields
-		records = append(records, r)
+		rec.Kind, rec.Fields = contactd.Kind(kind), fields
+		records = append(records, rec)
 	}
 	return records, rows.Err()
+}
+
+func (r replaceReader) IDHolder(ctx context.Context, id int64) (contactd.HeldID, bool, error) {
+	var h contactd.HeldID
+	var kind string
+	err := r.tx.QueryRow(ctx, replaceIDSQL, id).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return h, false, nil
+	}
+	h.Kind = contactd.Kind(kind)
+	return h, err == nil, err
 }
 
 // replacer writes the steps of a replace, and queues their audit records

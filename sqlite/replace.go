@@ -62,7 +62,7 @@ func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecor
 		if maxID > contactd.MaxID {
 			return fmt.Errorf("ID %d is not below 2^53", maxID)
 		}
-		held, accountKeys, err := replaceHeld(ctx, tx, line)
+		held, accountKeys, err := contactd.ReadReplaceHeld(ctx, replaceReader{tx}, line)
 		if err != nil {
 			return err
 		}
@@ -85,103 +85,87 @@ func (s *Store) ReplaceCustomer(ctx context.Context, line contactd.CustomerRecor
 	})
 }
 
-// replaceHeld reads what the store holds that a replace by line depends
-// on, and the keys of the customer's accounts by ID.
-func replaceHeld(ctx context.Context, tx *wtx, line contactd.CustomerRecord) (contactd.ReplaceHeld, map[string]int64, error) {
-	id := line.Customer.ID
-	held := contactd.ReplaceHeld{Customer: contactd.Customer{ID: id}, Accounts: map[string]contactd.Account{},
-		Others: map[string]contactd.CustomerID{}, Contacts: map[string][]contactd.Contact{}, Records: map[string][]contactd.Record{},
-		IDs: map[int64]contactd.HeldID{}}
-	keys := map[string]int64{}
+// replaceReader is the store's contactd.ReplaceReader in a replace's
+// transaction.
+type replaceReader struct{ tx *wtx }
+
+func (r replaceReader) HeldCustomer(ctx context.Context, id contactd.CustomerID) (contactd.Customer, error) {
+	c := contactd.Customer{ID: id}
 	var profile []byte
-	err := tx.QueryRowContext(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&held.Customer.Key, &profile)
+	err := r.tx.QueryRowContext(ctx, replaceCustomerSQL, string(id.Type), id.Value).Scan(&c.Key, &profile)
 	if errors.Is(err, sql.ErrNoRows) {
-		return held, nil, notFound()
+		return c, notFound()
 	}
-	if err != nil {
-		return held, nil, err
-	}
-	held.Customer.Profile = profile
-	rows, err := tx.QueryContext(ctx, replaceAccountsSQL, held.Customer.Key)
-	if err != nil {
-		return held, nil, err
-	}
-	for rows.Next() {
-		a := contactd.Account{Customer: id, CustomerKey: held.Customer.Key}
-		var profile []byte
-		if err := rows.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &profile); err != nil {
-			rows.Close()
-			return held, nil, err
-		}
-		a.Profile = profile
-		held.Accounts[a.ID] = a
-		keys[a.ID] = a.Key
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return held, nil, err
-	}
-	owners := map[string]int64{"": 0}
-	for _, a := range line.Accounts {
-		if h, ok := held.Accounts[a.Account.ID]; ok {
-			owners[a.Account.ID] = h.Key
-			continue
-		}
-		var t, v string
-		err := tx.QueryRowContext(ctx, replaceAccountHolderSQL, a.Account.ID).Scan(&t, &v)
-		if err == nil {
-			held.Others[a.Account.ID] = contactd.CustomerID{Type: contactd.CustomerIDType(t), Value: v}
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return held, nil, err
-		}
-	}
-	for account, key := range owners {
-		var doc []byte
-		if err := tx.QueryRowContext(ctx, contactsSQL, held.Customer.Key, key).Scan(&doc); err != nil {
-			return held, nil, err
-		}
-		if held.Contacts[account], err = decodeContacts(doc); err != nil {
-			return held, nil, err
-		}
-		if held.Records[account], err = replaceRecords(ctx, tx, held.Customer.Key, key); err != nil {
-			return held, nil, err
-		}
-	}
-	for _, n := range contactd.ReplaceIDs(line) {
-		var h contactd.HeldID
-		var kind string
-		err := tx.QueryRowContext(ctx, replaceIDSQL, n).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return held, nil, err
-		}
-		h.Kind = contactd.Kind(kind)
-		held.IDs[n] = h
-	}
-	return held, keys, nil
+	c.Profile = profile
+	return c, err
 }
 
-func replaceRecords(ctx context.Context, tx *wtx, customerKey, accountKey int64) ([]contactd.Record, error) {
-	rows, err := tx.QueryContext(ctx, replaceRecordsSQL, customerKey, accountKey)
+func (r replaceReader) HeldAccounts(ctx context.Context, c contactd.Customer) ([]contactd.Account, error) {
+	rows, err := r.tx.QueryContext(ctx, replaceAccountsSQL, c.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var accounts []contactd.Account
+	for rows.Next() {
+		a := contactd.Account{Customer: c.ID, CustomerKey: c.Key}
+		var profile []byte
+		if err := rows.Scan(&a.Key, &a.ID, &a.IDType, &a.Type, &profile); err != nil {
+			return nil, err
+		}
+		a.Profile = profile
+		accounts = append(accounts, a)
+	}
+	return accounts, rows.Err()
+}
+
+func (r replaceReader) AccountHolder(ctx context.Context, accountID string) (contactd.CustomerID, bool, error) {
+	var t, v string
+	err := r.tx.QueryRowContext(ctx, replaceAccountHolderSQL, accountID).Scan(&t, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return contactd.CustomerID{}, false, nil
+	}
+	return contactd.CustomerID{Type: contactd.CustomerIDType(t), Value: v}, err == nil, err
+}
+
+func (r replaceReader) LiveContacts(ctx context.Context, customerKey, accountKey int64) ([]contactd.Contact, error) {
+	var doc []byte
+	if err := r.tx.QueryRowContext(ctx, contactsSQL, customerKey, accountKey).Scan(&doc); err != nil {
+		return nil, err
+	}
+	return decodeContacts(doc)
+}
+
+func (r replaceReader) LiveRecords(ctx context.Context, customerKey, accountKey int64) ([]contactd.Record, error) {
+	rows, err := r.tx.QueryContext(ctx, replaceRecordsSQL, customerKey, accountKey)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var records []contactd.Record
 	for rows.Next() {
-		var r contactd.Record
+		var rec contactd.Record
 		var kind string
 		var fields []byte
 		var updated int64
-		if err := rows.Scan(&r.ID, &kind, &r.Key, &fields, &updated); err != nil {
+		if err := rows.Scan(&rec.ID, &kind, &rec.Key, &fields, &updated); err != nil {
 			return nil, err
 		}
-		r.Kind, r.Fields, r.Updated = contactd.Kind(kind), fields, time.Unix(updated, 0)
-		records = append(records, r)
+		rec.Kind, rec.Fields, rec.Updated = contactd.Kind(kind), fields, time.Unix(updated, 0)
+		records = append(records, rec)
 	}
 	return records, rows.Err()
+}
+
+func (r replaceReader) IDHolder(ctx context.Context, id int64) (contactd.HeldID, bool, error) {
+	var h contactd.HeldID
+	var kind string
+	err := r.tx.QueryRowContext(ctx, replaceIDSQL, id).Scan(&h.What, &h.Live, &h.Customer, &h.AccountID, &h.Contact, &kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, false, nil
+	}
+	h.Kind = contactd.Kind(kind)
+	return h, err == nil, err
 }
 
 // replacer writes the steps of a replace.
